@@ -25,6 +25,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/ks3sync/ks3sync/internal/sqlitex"
 )
@@ -50,7 +52,7 @@ func Open(path string) (*DB, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	w, err := sqlitex.Open(path)
+	w, err := openSQLite(path)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +61,7 @@ func Open(path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	r, err := sqlitex.Open(path)
+	r, err := openSQLite(path)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -79,6 +81,28 @@ func createPrivate(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// openSQLite opens path with sqlitex.Open, trying again for up to
+// sqlitex.BusyTimeout while the file is locked. Turning a brand-new file
+// into a WAL database needs an exclusive lock, and SQLite reports a conflict
+// there at once instead of waiting, so processes that open a new state file
+// together would otherwise fail.
+func openSQLite(path string) (*sql.DB, error) {
+	deadline := time.Now().Add(sqlitex.BusyTimeout)
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		db, err := sqlitex.Open(path)
+		if err == nil || !isLocked(err) || time.Now().After(deadline) {
+			return db, err
+		}
+		time.Sleep(delay)
+	}
+}
+
+// isLocked reports whether err is SQLITE_BUSY, by the message both drivers
+// use for it.
+func isLocked(err error) bool {
+	return strings.Contains(err.Error(), "database is locked")
 }
 
 // Close closes the database. Iterators still in use fail afterwards.

@@ -124,11 +124,12 @@ type querier interface {
 // schemaVersion returns the schema version of the database: 0 for an empty
 // file. It refuses another program's database and a version above known.
 func schemaVersion(ctx context.Context, q querier, known int) (int, error) {
+	// One statement, so that both values come from the same snapshot even
+	// outside a transaction.
 	var appID, objects int64
-	if err := q.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&objects); err != nil {
+	err := q.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id()),
+		(SELECT count(*) FROM sqlite_master)`).Scan(&appID, &objects)
+	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	switch {

@@ -66,6 +66,12 @@ func queryIter[T any](ctx context.Context, db *sql.DB, op string, scan func(rowS
 		}
 		defer rows.Close()
 		for rows.Next() {
+			// database/sql notices a cancelled context asynchronously;
+			// checking here makes the sequence stop at the next row.
+			if err := ctx.Err(); err != nil {
+				yield(zero, fmt.Errorf("%s: %w", op, err))
+				return
+			}
 			v, err := scan(rows)
 			if err != nil {
 				yield(zero, fmt.Errorf("%s: %w", op, err))
