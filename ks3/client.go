@@ -1,0 +1,134 @@
+package ks3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Options configures a Client. Zero values mean defaults.
+type Options struct {
+	// Endpoint is "host[:port]", "http://host[:port]" or
+	// "https://host[:port]", e.g. "ks3-cn-beijing.ksyuncs.com". A scheme
+	// overrides Secure.
+	Endpoint string
+	// Secure selects https when Endpoint has no scheme.
+	Secure bool
+	// Addressing is "" (virtual host), AddressingVirtual, AddressingPath or
+	// AddressingDomain. IP-address and localhost endpoints always use path
+	// style, and so do bucket names that are not valid host-name labels.
+	Addressing Addressing
+	// AccessKey and SecretKey sign requests; both empty means anonymous
+	// (unsigned) requests. SecurityToken is the STS token that goes with
+	// temporary credentials.
+	AccessKey, SecretKey, SecurityToken string
+	// Region names the bucket region for signature schemes that need one.
+	// KSS signatures, the only scheme implemented so far, do not use it.
+	Region string
+	// Transport carries the requests; nil means a tuned default transport
+	// with keep-alives and at least 64 idle connections per host.
+	Transport http.RoundTripper
+	// Retry configures retries of failed requests.
+	Retry RetryPolicy
+	// Now returns the time for Date headers; nil means time.Now.
+	Now func() time.Time
+	// UserAgent is sent as User-Agent; "" means "ks3sync-ks3".
+	UserAgent string
+}
+
+// Client is a KS3 client. It is safe for concurrent use.
+type Client struct {
+	ep        endpoint
+	signer    signer // nil for anonymous requests
+	http      *http.Client
+	retry     RetryPolicy
+	now       func() time.Time
+	userAgent string
+	// sleep waits between attempts; tests replace it to observe backoff.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+const defaultUserAgent = "ks3sync-ks3"
+
+// New validates opts and returns a Client. Errors name the offending field.
+func New(opts Options) (*Client, error) {
+	if !validAddressing(opts.Addressing) {
+		return nil, fmt.Errorf("ks3 options: Addressing %q is not virtual, path or domain", opts.Addressing)
+	}
+	ep, err := parseEndpoint(opts.Endpoint, opts.Secure, opts.Addressing)
+	if err != nil {
+		return nil, fmt.Errorf("ks3 options: Endpoint %q: %w", opts.Endpoint, err)
+	}
+	retry, err := opts.Retry.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("ks3 options: Retry.%w", err)
+	}
+	s, err := newSigner(opts)
+	if err != nil {
+		return nil, fmt.Errorf("ks3 options: %w", err)
+	}
+	c := &Client{
+		ep:        ep,
+		signer:    s,
+		retry:     retry,
+		now:       opts.Now,
+		userAgent: opts.UserAgent,
+		sleep:     sleepContext,
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	transport := opts.Transport
+	if transport == nil {
+		transport = defaultTransport()
+	}
+	c.http = &http.Client{
+		Transport: transport,
+		// A redirect would need a new signature for another host; surface
+		// it as an error instead.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+// newSigner returns the KSS signer for the credentials in opts, or nil for
+// anonymous access.
+func newSigner(opts Options) (signer, error) {
+	switch {
+	case opts.AccessKey == "" && opts.SecretKey == "":
+		if opts.SecurityToken != "" {
+			return nil, errors.New("SecurityToken is set without AccessKey and SecretKey")
+		}
+		return nil, nil
+	case opts.AccessKey == "":
+		return nil, errors.New("AccessKey is empty but SecretKey is set")
+	case opts.SecretKey == "":
+		return nil, errors.New("SecretKey is empty but AccessKey is set")
+	}
+	return kssSigner{accessKey: opts.AccessKey, secretKey: opts.SecretKey, securityToken: opts.SecurityToken}, nil
+}
+
+// defaultTransport is tuned for many parallel requests to one endpoint. It
+// never asks for compressed responses, so object bytes arrive as stored.
+func defaultTransport() *http.Transport {
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   128,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+		WriteBufferSize:       64 << 10,
+		ReadBufferSize:        64 << 10,
+	}
+}

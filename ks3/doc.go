@@ -1,0 +1,21 @@
+// Package ks3 is a client for Kingsoft Cloud KS3 object storage.
+//
+// It speaks the KS3 REST protocol directly: KSS header signatures and
+// presigned URLs, virtual-host, path-style and custom-domain addressing,
+// every bucket, object, ACL and multipart operation, typed errors, and
+// retries with exponential backoff and a fresh signature per attempt.
+//
+// A Client is safe for concurrent use. Create one with New:
+//
+//	c, err := ks3.New(ks3.Options{
+//		Endpoint:  "ks3-cn-beijing.ksyuncs.com",
+//		Secure:    true,
+//		AccessKey: ak,
+//		SecretKey: sk,
+//	})
+//
+// Upload bodies are io.ReadSeeker values so that a retried request sends
+// exactly the same bytes; GetObject streams the response body to the caller.
+// Errors returned by the service are *Error values; use IsNotFound,
+// IsRetryable and ErrorCode to classify them.
+package ks3
