@@ -1,0 +1,93 @@
+// Package config reads and validates ks3sync.yaml: strict YAML (an unknown or
+// misspelt key is an error naming its line), ${VAR} expansion from the
+// environment, defaults for every key, and validation errors that name the
+// field. Relative paths in the file are resolved against the file's folder,
+// so a service started from any working directory reads the same config.
+package config
+
+import (
+	"time"
+)
+
+// Defaults for keys that are absent or zero.
+const (
+	DefaultTransfers          = 4
+	DefaultMultipartThreshold = 64 << 20
+	DefaultWatchDelay         = 2 * time.Second
+	DefaultWatchMaxDelay      = 30 * time.Second
+	DefaultWatchRescan        = time.Hour
+	DefaultStaleUploads       = 7 * 24 * time.Hour
+	DefaultEndpoint           = "ks3-cn-beijing.ksyuncs.com"
+)
+
+// Config is the whole of ks3sync.yaml after expansion, defaults and validation.
+type Config struct {
+	Endpoint           string   `yaml:"endpoint"`
+	Secure             *bool    `yaml:"secure"`
+	Addressing         string   `yaml:"addressing"`
+	Signature          string   `yaml:"signature"`
+	Region             string   `yaml:"region"`
+	AccessKey          string   `yaml:"access_key"`
+	SecretKey          string   `yaml:"secret_key"`
+	State              string   `yaml:"state"`
+	Log                Log      `yaml:"log"`
+	Transfers          int      `yaml:"transfers"`
+	MultipartThreshold Size     `yaml:"multipart_threshold"`
+	PartSize           Size     `yaml:"part_size"`
+	Bandwidth          Size     `yaml:"bandwidth"`
+	Metrics            string   `yaml:"metrics"`
+	StaleUploads       Duration `yaml:"stale_uploads"`
+	Pairs              []Pair   `yaml:"pairs"`
+
+	path string // the file this came from, "" for a reader
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+	File   string `yaml:"file"`
+}
+
+// Pair is one local folder kept in sync with one bucket prefix.
+type Pair struct {
+	Name           string     `yaml:"name"`
+	Local          string     `yaml:"local"`
+	Bucket         string     `yaml:"bucket"`
+	Prefix         string     `yaml:"prefix"`
+	Direction      string     `yaml:"direction"`
+	Delete         string     `yaml:"delete"`
+	MaxDelete      string     `yaml:"max_delete"`
+	StorageClass   string     `yaml:"storage_class"`
+	ACL            string     `yaml:"acl"`
+	Encryption     Encryption `yaml:"encryption"`
+	Include        []string   `yaml:"include"`
+	Exclude        []string   `yaml:"exclude"`
+	FollowSymlinks bool       `yaml:"follow_symlinks"`
+	Watch          Watch      `yaml:"watch"`
+}
+
+// Encryption selects client-side encryption for a pair.
+type Encryption struct {
+	KeyFile string `yaml:"key_file"`
+}
+
+// Watch tunes how the daemon follows a pair's local changes.
+type Watch struct {
+	Delay    Duration `yaml:"delay"`
+	MaxDelay Duration `yaml:"max_delay"`
+	Rescan   Duration `yaml:"rescan"`
+}
+
+// Path is the file the configuration was read from ("" when parsed from a reader).
+func (c *Config) Path() string { return c.path }
+
+// Pair returns the pair with the given name.
+func (c *Config) Pair(name string) (*Pair, bool) {
+	for i := range c.Pairs {
+		if c.Pairs[i].Name == name {
+			return &c.Pairs[i], true
+		}
+	}
+	return nil, false
+}
