@@ -164,6 +164,9 @@ func expandNode(n *yaml.Node, lookup func(string) (string, bool)) {
 			}
 			return m[3]
 		})
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+			n.Tag = "" // re-resolve: "${N}" may have become a number
+		}
 	}
 	for _, c := range n.Content {
 		expandNode(c, lookup)
