@@ -1,0 +1,18 @@
+// Package planner decides what a sync pass does. It is a pure function from
+// three listings of one pair — the local files, the remote objects and the
+// base (what each path looked like on both sides when it was last synced) —
+// and the pair's options to a list of actions: upload, download, delete on
+// either side, update or forget the base, keep both copies on a conflict, or
+// report a per-item error. Every action carries a Reason a user can read.
+//
+// The package does no I/O, reads no clock and logs nothing: the caller scans,
+// lists and hashes, and passes the host name and time used for conflict
+// copies. The three listings are merged in one sorted pass, so planning is
+// linear in the number of entries.
+//
+// A typical pass:
+//
+//	hash, head := planner.Needs(in, opts) // hash these local files, HEAD these keys
+//	// ... fill LocalEntry.MD5 and RemoteEntry.MD5 ...
+//	res, err := planner.Plan(in, opts)
+package planner

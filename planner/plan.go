@@ -1,0 +1,245 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Plan computes the actions of one pass. It returns an error only for
+// invalid options, listings out of order, a failed remote listing in pull or
+// both (ErrRemoteListFailed), or a pass the max_delete guard refuses
+// (*GuardError); problems with single paths or keys are Error actions.
+//
+// Local files that changed since the base should carry their MD5 and remote
+// objects their plaintext MD5 where Needs asks for them; without them Plan
+// assumes the content differs, which costs a transfer or a conflict copy but
+// loses nothing.
+func Plan(in Input, opts Options) (*Result, error) {
+	p, err := newPass(&in, opts)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{pass: p, res: &Result{Counts: make(map[ActionKind]int)}}
+	b.addBadKeys()
+	if err := p.run(b.visit); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	b.finish()
+	if err := checkMaxDelete(p.opts.MaxDelete, b.res.Counts, b.res.RemoteFiles, b.res.LocalFiles); err != nil {
+		return nil, err
+	}
+	return b.res, nil
+}
+
+// pass is the setup Plan and Needs share.
+type pass struct {
+	in     *Input
+	opts   Options
+	filter *Matcher
+	stream *remoteStream
+	bad    []badKey
+	synth  RemoteEntry // the remote side assumed from the base when the listing failed
+}
+
+func newPass(in *Input, opts Options) (*pass, error) {
+	o, m, err := opts.normalize()
+	if err != nil {
+		return nil, err
+	}
+	if o.RemoteListFailed && o.Direction != Push {
+		return nil, ErrRemoteListFailed
+	}
+	remote := in.Remote
+	if o.RemoteListFailed {
+		remote = nil
+	}
+	rs, bad, err := indexRemote(remote, o.Prefix, o.GOOS)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return &pass{in: in, opts: o, filter: m, stream: rs, bad: bad}, nil
+}
+
+// run merges the listings and calls visit for every included path.
+func (p *pass) run(visit func(*group)) error {
+	return merge(p.in.Local, p.in.Base, p.stream, newFilterCursor(p.filter), visit)
+}
+
+// entries returns the single entry on each side of g, which must have at
+// most one local and one remote entry.
+func (p *pass) entries(g *group) paths {
+	ps := paths{b: g.base}
+	if len(g.local) == 1 {
+		ps.l = &g.local[0]
+	}
+	if len(g.remote) == 1 {
+		ps.r = &p.in.Remote[g.remote[0].idx]
+	}
+	if p.opts.RemoteListFailed && g.base != nil {
+		b := g.base
+		p.synth = RemoteEntry{Key: b.RemoteKey, Path: b.Path, Size: b.RemoteSize, ETag: b.ETag, Encrypted: b.Encrypted}
+		ps.r = &p.synth
+	}
+	return ps
+}
+
+// remoteCount is the number of remote files g stands for.
+func (p *pass) remoteCount(g *group) int {
+	if p.opts.RemoteListFailed && g.base != nil {
+		return 1
+	}
+	return len(g.remote)
+}
+
+// checkLocalPath reports why a local path cannot be synced, or nil.
+func checkLocalPath(path, goos string) error {
+	if !norm.NFC.IsNormalString(path) {
+		return fmt.Errorf("local path %q: not in Unicode NFC", path)
+	}
+	if err := checkPath(path, goos); err != nil {
+		return fmt.Errorf("local path %q: %w", path, err)
+	}
+	return nil
+}
+
+// builder collects the actions of one Plan call.
+type builder struct {
+	*pass
+	res        *Result
+	nothing    int
+	suppressed int // remote deletions skipped because the local root is missing
+}
+
+// addBadKeys reports the remote keys that have no safe local path, unless
+// the filter excludes them.
+func (b *builder) addBadKeys() {
+	for _, k := range b.bad {
+		if k.rel != "" && !b.filter.Match(k.rel, false) {
+			continue
+		}
+		r := b.in.Remote[k.idx]
+		b.add(Action{Kind: Error, Key: r.Key, Reason: "skipped: " + k.err.Error(), Remote: &r, Err: k.err})
+	}
+}
+
+// visit decides one path.
+func (b *builder) visit(g *group) {
+	b.res.LocalFiles += len(g.local)
+	b.res.RemoteFiles += b.remoteCount(g)
+	switch {
+	case len(g.local) > 1:
+		b.duplicateLocal(g)
+		return
+	case len(g.remote) > 1:
+		b.duplicateRemote(g)
+		return
+	}
+	ps := b.entries(g)
+	if ps.l != nil {
+		if err := checkLocalPath(ps.l.Path, b.opts.GOOS); err != nil {
+			b.add(Action{Kind: Error, Path: g.path, Reason: "skipped: " + err.Error(), Local: ps.l, Base: ps.b, Err: err})
+			return
+		}
+	}
+	b.emit(g.path, ps, decide(ps, b.opts.Direction, b.opts.Delete))
+}
+
+// emit turns a decision into an action, applying the missing-root guard.
+func (b *builder) emit(path string, ps paths, d decision) {
+	if d.kind == DeleteRemote && b.opts.LocalRootMissing {
+		d = decision{Nothing, "local deleted, but the local folder is missing or empty; not deleting remotely"}
+		b.suppressed++
+	}
+	if d.kind == Nothing {
+		b.nothing++
+		return
+	}
+	a := Action{Kind: d.kind, Path: path, Key: b.keyFor(path, ps, d.kind), Reason: d.reason, Local: ps.l, Base: ps.b}
+	if ps.r != nil {
+		r := *ps.r
+		r.Path = path
+		a.Remote = &r
+	}
+	if d.kind == Conflict {
+		a.ConflictPath = ConflictName(path, b.opts.Host, b.opts.Time)
+	}
+	b.add(a)
+}
+
+// keyFor picks the key an action works on: the existing object's, or for an
+// upload without one the key of the path under the current prefix.
+func (b *builder) keyFor(path string, ps paths, kind ActionKind) string {
+	switch {
+	case ps.r != nil:
+		return ps.r.Key
+	case kind != Upload && ps.b != nil:
+		return ps.b.RemoteKey
+	}
+	return KeyFor(b.opts.Prefix, path)
+}
+
+func (b *builder) add(a Action) {
+	b.res.Actions = append(b.res.Actions, a)
+	b.res.Counts[a.Kind]++
+}
+
+// duplicateLocal reports local files whose names are equal after NFC.
+func (b *builder) duplicateLocal(g *group) {
+	err := fmt.Errorf("local path %q: %d files have this name after Unicode normalisation; rename all but one", g.path, len(g.local))
+	for i := range g.local {
+		b.add(Action{Kind: Error, Path: g.path, Reason: "skipped: " + err.Error(), Local: &g.local[i], Base: g.base, Err: err})
+	}
+}
+
+// duplicateRemote reports remote keys that map to the same local path.
+func (b *builder) duplicateRemote(g *group) {
+	keys := make([]string, len(g.remote))
+	for i, ref := range g.remote {
+		keys[i] = fmt.Sprintf("%q", b.in.Remote[ref.idx].Key)
+	}
+	err := fmt.Errorf("remote keys %s all map to local path %q (they differ only in Unicode normalisation)", strings.Join(keys, ", "), g.path)
+	for _, ref := range g.remote {
+		r := b.in.Remote[ref.idx]
+		r.Path = g.path
+		b.add(Action{Kind: Error, Path: g.path, Key: r.Key, Reason: "skipped: " + err.Error(), Remote: &r, Base: g.base, Err: err})
+	}
+}
+
+// finish records the Nothing count and the warnings.
+func (b *builder) finish() {
+	if b.nothing > 0 {
+		b.res.Counts[Nothing] = b.nothing
+	}
+	if b.suppressed > 0 {
+		b.res.Warnings = append(b.res.Warnings, fmt.Sprintf(
+			"the local folder is missing or empty: %d remote deletions skipped", b.suppressed))
+	}
+	if b.opts.RemoteListFailed {
+		b.res.Warnings = append(b.res.Warnings,
+			"the remote listing failed: planned against the last sync record, new files are uploaded without comparing with the bucket")
+	}
+}
+
+// NewBase returns the base entry an UpdateBase action records: the local
+// fingerprint, the remote object, and their common content MD5. ok is false
+// when the action lacks the local or the remote entry.
+func (a *Action) NewBase() (BaseEntry, bool) {
+	if a.Local == nil || a.Remote == nil {
+		return BaseEntry{}, false
+	}
+	md5 := localMD5(a.Local, a.Base)
+	if md5 == "" {
+		md5 = remoteMD5(a.Remote)
+	}
+	return BaseEntry{
+		Path:       a.Path,
+		Local:      a.Local.Fingerprint,
+		MD5:        md5,
+		RemoteKey:  a.Remote.Key,
+		RemoteSize: a.Remote.Size,
+		ETag:       a.Remote.ETag,
+		Encrypted:  a.Remote.Encrypted,
+	}, true
+}

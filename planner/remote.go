@@ -1,0 +1,119 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// remoteRef is one remote entry and the local path its key maps to.
+type remoteRef struct {
+	idx  int // index in Input.Remote
+	path string
+}
+
+// badKey is a remote key without a safe local path.
+type badKey struct {
+	idx int
+	rel string // the key without prefix, in NFC, for filtering
+	err error
+}
+
+// remoteStream yields the remote entries in path order. The listing arrives
+// in key order, which is path order except for keys that Unicode
+// normalisation changes. Those few are set aside and sorted on their own, and
+// the stream merges them back in, so the common case stays linear and
+// allocation-free.
+type remoteStream struct {
+	entries   []RemoteEntry
+	prefixLen int
+	i         int         // next entry of the key-ordered stream
+	skip      []int       // ascending indices the key-ordered stream passes over
+	si        int         // next element of skip
+	diverted  []remoteRef // keys whose path differs from the key, sorted by path
+	di        int         // next element of diverted
+	popDiv    bool        // the last peek returned diverted[di]
+}
+
+// indexRemote checks that the listing is sorted by key, maps every key to its
+// path and sets aside the keys that have no safe path and the directory
+// markers (empty objects whose key ends in "/", created by consoles).
+func indexRemote(entries []RemoteEntry, prefix, goos string) (*remoteStream, []badKey, error) {
+	s := &remoteStream{entries: entries, prefixLen: len(prefix)}
+	var bad []badKey
+	for i := range entries {
+		key := entries[i].Key
+		if i > 0 && key <= entries[i-1].Key {
+			return nil, nil, fmt.Errorf("remote entries are not sorted by key: %q after %q", key, entries[i-1].Key)
+		}
+		rel, ok := strings.CutPrefix(key, prefix)
+		switch {
+		case ok && isDirMarker(rel, entries[i].Size):
+			s.skip = append(s.skip, i)
+		case !ok:
+			s.skip = append(s.skip, i)
+			bad = append(bad, badKey{idx: i, err: fmt.Errorf("map key %q: outside prefix %q", key, prefix)})
+		case norm.NFC.IsNormalString(rel):
+			if err := checkPath(rel, goos); err != nil {
+				s.skip = append(s.skip, i)
+				bad = append(bad, badKey{idx: i, rel: rel, err: fmt.Errorf("map key %q: %w", key, err)})
+			}
+		default:
+			s.skip = append(s.skip, i)
+			p := norm.NFC.String(rel)
+			if err := checkPath(p, goos); err != nil {
+				bad = append(bad, badKey{idx: i, rel: p, err: fmt.Errorf("map key %q: %w", key, err)})
+				continue
+			}
+			s.diverted = append(s.diverted, remoteRef{idx: i, path: p})
+		}
+	}
+	slices.SortFunc(s.diverted, func(a, b remoteRef) int {
+		if c := strings.Compare(a.path, b.path); c != 0 {
+			return c
+		}
+		return a.idx - b.idx
+	})
+	return s, bad, nil
+}
+
+// isDirMarker reports whether an object (its key without prefix, and its
+// size) is a folder placeholder rather than a file.
+func isDirMarker(rel string, size int64) bool {
+	return size == 0 && (rel == "" || strings.HasSuffix(rel, "/"))
+}
+
+// peek returns the entry with the smallest path without consuming it.
+func (s *remoteStream) peek() (remoteRef, bool) {
+	for s.si < len(s.skip) && s.skip[s.si] <= s.i {
+		if s.skip[s.si] == s.i {
+			s.i++
+		}
+		s.si++
+	}
+	hasKeyed, hasDiv := s.i < len(s.entries), s.di < len(s.diverted)
+	var keyed remoteRef
+	if hasKeyed {
+		keyed = remoteRef{idx: s.i, path: s.entries[s.i].Key[s.prefixLen:]}
+	}
+	switch {
+	case hasKeyed && (!hasDiv || keyed.path <= s.diverted[s.di].path):
+		s.popDiv = false
+		return keyed, true
+	case hasDiv:
+		s.popDiv = true
+		return s.diverted[s.di], true
+	}
+	return remoteRef{}, false
+}
+
+// pop consumes the entry the last peek returned.
+func (s *remoteStream) pop() {
+	if s.popDiv {
+		s.di++
+	} else {
+		s.i++
+	}
+}

@@ -1,0 +1,175 @@
+package planner
+
+// Direction says which way a pair syncs.
+type Direction string
+
+// Directions. The zero value means Push.
+const (
+	// Push makes the bucket follow the local folder: it uploads, and with
+	// delete policy propagate deletes remotely; it never touches local files.
+	Push Direction = "push"
+	// Pull makes the local folder follow the bucket: it downloads, and with
+	// delete policy propagate deletes locally; it never writes to the bucket.
+	Pull Direction = "pull"
+	// Both is a three-way merge against the base: a change on one side wins,
+	// changes on both sides are a conflict that keeps both copies.
+	Both Direction = "both"
+)
+
+// DeletePolicy says whether a deletion on one side is repeated on the other.
+type DeletePolicy string
+
+// Delete policies. The zero value means Keep.
+const (
+	// Keep leaves the other side's copy in place (backup semantics).
+	Keep DeletePolicy = "keep"
+	// Propagate deletes the other side's copy too.
+	Propagate DeletePolicy = "propagate"
+)
+
+// Options are one pair's settings that influence planning. The zero value is
+// a push with delete policy keep, no filters and no deletion limit.
+type Options struct {
+	Direction Direction
+	Delete    DeletePolicy
+	MaxDelete MaxDelete
+	// Prefix is prepended to every path to form its key: "" or ending in "/".
+	Prefix string
+	// Include and Exclude are glob patterns; see NewMatcher.
+	Include, Exclude []string
+	// Host and Time name conflict copies (see ConflictName). Time is already
+	// formatted by the caller, e.g. "20261125-024100". Both are required
+	// for pull and both, the directions that can produce conflicts.
+	Host, Time string
+	// GOOS is the operating system local files are written on; "windows"
+	// adds its reserved names and characters to the universal key checks.
+	GOOS string
+	// LocalRootMissing says the local root does not exist or is empty while
+	// the base is not. Remote deletions are then never planned.
+	LocalRootMissing bool
+	// RemoteListFailed says the remote listing did not complete. Pull and
+	// both then refuse to plan; push ignores Input.Remote and assumes the
+	// bucket is as the base recorded it.
+	RemoteListFailed bool
+}
+
+// Fingerprint is what a local file looked like on disk. A file whose
+// fingerprint equals the base's is unchanged and is not hashed again.
+type Fingerprint struct {
+	Size  int64
+	MTime int64 // Unix nanoseconds
+	CTime int64 // Unix nanoseconds
+	Inode uint64
+}
+
+// LocalEntry is one regular file under the local root.
+type LocalEntry struct {
+	// Path is relative to the root, slash-separated, in Unicode NFC.
+	Path string
+	Fingerprint
+	// MD5 is the hex MD5 of the content, "" when the file was not hashed.
+	MD5 string
+}
+
+// RemoteEntry is one object under the pair's prefix.
+type RemoteEntry struct {
+	Key string
+	// Path is the local path the key maps to. Plan derives it from Key with
+	// PathFor and ignores any value set by the caller, so the safety checks
+	// cannot be bypassed; actions carry entries with Path filled in.
+	Path         string
+	Size         int64  // stored size; for encrypted objects the ciphertext size
+	ETag         string // unquoted
+	StorageClass string
+	// MD5 is the hex MD5 of the plaintext from x-kss-meta-md5, "" when
+	// unknown. When it is empty the ETag stands in for it if the ETag is
+	// a plain MD5 and the object is not encrypted.
+	MD5       string
+	Encrypted bool
+	MTime     int64 // Unix nanoseconds from x-kss-meta-mtime, 0 when unknown
+}
+
+// BaseEntry records both sides of a path as they were when it was last synced.
+type BaseEntry struct {
+	Path       string
+	Local      Fingerprint
+	MD5        string // hex MD5 of the plaintext
+	RemoteKey  string
+	RemoteSize int64
+	ETag       string
+	Encrypted  bool
+}
+
+// Input is what Plan and Needs work on. Local and Base are sorted by Path,
+// Remote by Key, all in byte order. Local may hold several entries with one
+// Path (names that differ only in Unicode normalisation on disk); each of
+// them becomes an Error action.
+type Input struct {
+	Local  []LocalEntry
+	Remote []RemoteEntry
+	Base   []BaseEntry
+}
+
+// ActionKind is what an action does.
+type ActionKind string
+
+// Action kinds.
+const (
+	// Upload writes the local file to Key.
+	Upload ActionKind = "upload"
+	// Download writes the object at Key to Path.
+	Download ActionKind = "download"
+	// DeleteRemote deletes the object at Key.
+	DeleteRemote ActionKind = "delete-remote"
+	// DeleteLocal deletes the local file at Path.
+	DeleteLocal ActionKind = "delete-local"
+	// UpdateBase records Local and Remote as the new base: both sides hold
+	// the same content already. See Action.NewBase.
+	UpdateBase ActionKind = "update-base"
+	// ForgetBase removes the base entry of Path.
+	ForgetBase ActionKind = "forget-base"
+	// Conflict moves the local file to ConflictPath, then downloads Key to Path.
+	Conflict ActionKind = "conflict"
+	// Error reports a path or key that cannot be synced; Err says why.
+	Error ActionKind = "error"
+	// Nothing is a decision to leave a path alone. It is counted in
+	// Result.Counts but never listed in Result.Actions.
+	Nothing ActionKind = "nothing"
+)
+
+// Action is one planned step. Local, Remote and Base point at the entries the
+// decision was made from (nil when absent); Local and Base point into the
+// Input slices, so the input must not be modified while the plan is in use.
+type Action struct {
+	Kind ActionKind
+	// Path is the local path, relative and slash-separated; "" for a remote
+	// key that has no safe local path.
+	Path string
+	// Key is the remote key the action reads, writes or deletes.
+	Key string
+	// Reason says in plain words why the action was chosen.
+	Reason string
+	Local  *LocalEntry
+	Remote *RemoteEntry
+	Base   *BaseEntry
+	// ConflictPath is, for Conflict, where the local file is moved before
+	// the remote object is downloaded to Path.
+	ConflictPath string
+	// Err is, for Error, what is wrong with the path or key.
+	Err error
+}
+
+// Result is a computed plan.
+type Result struct {
+	// Actions are in path order, preceded by errors for remote keys that
+	// have no safe local path.
+	Actions []Action
+	// Counts has the number of actions of each kind, and of Nothing.
+	Counts map[ActionKind]int
+	// LocalFiles and RemoteFiles count the files considered on each side
+	// after filtering; they are the denominators of the max_delete guard.
+	LocalFiles, RemoteFiles int
+	// Warnings explain safety rules that changed the plan, e.g. remote
+	// deletions skipped because the local root is missing.
+	Warnings []string
+}
