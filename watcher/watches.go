@@ -1,0 +1,140 @@
+package watcher
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+)
+
+// notifier is the part of fsnotify.Watcher the watch loop drives.
+type notifier interface {
+	Add(name string) error
+	Remove(name string) error
+}
+
+// watchSet is the tree of watched directories, keyed by path relative to
+// the root in the operating system's form ("" is the root), so that a
+// removed or renamed directory drops the watches of its whole subtree
+// without a pass over every watch.
+type watchSet map[string]map[string]struct{} // directory -> watched children
+
+func (s watchSet) has(raw string) bool {
+	_, ok := s[raw]
+	return ok
+}
+
+func (s watchSet) add(raw string) {
+	if s.has(raw) {
+		return
+	}
+	s[raw] = nil
+	if raw == "" {
+		return
+	}
+	parent := rawParent(raw)
+	if s.has(parent) {
+		if s[parent] == nil {
+			s[parent] = make(map[string]struct{})
+		}
+		s[parent][raw] = struct{}{}
+	}
+}
+
+// remove drops raw and every directory below it, calling fn for each.
+func (s watchSet) remove(raw string, fn func(string)) {
+	children, ok := s[raw]
+	if !ok {
+		return
+	}
+	for c := range children {
+		s.remove(c, fn)
+	}
+	delete(s, raw)
+	if raw != "" {
+		delete(s[rawParent(raw)], raw)
+	}
+	fn(raw)
+}
+
+func rawParent(raw string) string {
+	d := filepath.Dir(raw)
+	if d == "." {
+		return ""
+	}
+	return d
+}
+
+// watchResult tells what watchTree could not watch; other failures are
+// logged as they happen.
+type watchResult struct {
+	topErr   error // the top directory itself could not be watched
+	limitHit bool  // a watch limit was hit; the rest of the tree is unwatched
+}
+
+// watchTree adds watches for directory raw and every included directory
+// below it. Directories that vanish meanwhile are skipped quietly; other
+// failures are logged and counted, never fatal.
+func (l *loop) watchTree(raw string) watchResult {
+	var res watchResult
+	top := l.abs(raw)
+	_ = filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+		if err != nil && p == top && d == nil {
+			res.topErr = err
+			return err
+		}
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				l.w.log.Warn().Err(err).Str("path", p).Msg("cannot read folder; changes in it are not watched")
+			}
+			return skipDir(d)
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		r, _ := l.rawRel(p)
+		if r != "" && (isTemp(d.Name()) || !l.w.match(toRel(r), true)) {
+			return filepath.SkipDir
+		}
+		if err := l.fs.Add(p); err != nil {
+			if p == top {
+				res.topErr = err
+				return filepath.SkipAll
+			}
+			return l.addFailed(&res, p, err)
+		}
+		l.watched.add(r)
+		return nil
+	})
+	return res
+}
+
+// addFailed accounts for a failed watch on directory p. Once the watch limit
+// is hit, the walk stops: every further watch would fail as well.
+func (l *loop) addFailed(res *watchResult, p string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return filepath.SkipDir
+	case isWatchLimit(err):
+		res.limitHit = true
+		return filepath.SkipAll
+	default:
+		l.w.log.Warn().Err(err).Str("path", p).Msg("cannot watch folder; changes in it are picked up by rescans only")
+		return filepath.SkipDir
+	}
+}
+
+func skipDir(d fs.DirEntry) error {
+	if d != nil && d.IsDir() {
+		return filepath.SkipDir
+	}
+	return nil
+}
+
+// unwatchTree drops the watches of raw and every directory below it.
+// Errors are expected and ignored: the kernel has already dropped the watch
+// of a directory that was deleted.
+func (l *loop) unwatchTree(raw string) {
+	l.watched.remove(raw, func(r string) {
+		_ = l.fs.Remove(l.abs(r))
+	})
+}
