@@ -56,6 +56,9 @@ func encryptPart(t testing.TB, key ks3crypto.Key, prev [16]byte, first, last boo
 	if err != nil {
 		t.Fatalf("Chain after EOF: %v", err)
 	}
+	if !bytes.Equal(chain[:], body[len(body)-16:]) {
+		t.Fatalf("Chain() = %x, want the last ciphertext block %x", chain, body[len(body)-16:])
+	}
 	return body, chain
 }
 

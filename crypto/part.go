@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // PartReader is the ciphertext of one part of an encrypted upload (or of a
 // whole single-PUT object), produced on demand from a plaintext section. It is
 // an [io.ReadSeeker], so an HTTP retry can rewind it and re-send identical
-// bytes. A PartReader is not safe for concurrent use.
+// bytes. Its methods are safe for concurrent use; in particular Chain may be
+// called while an HTTP transport's writer goroutine still holds the reader,
+// which net/http allows after a round trip has returned.
 type PartReader struct {
 	block    cipher.Block
 	src      *io.SectionReader
@@ -21,7 +24,8 @@ type PartReader struct {
 	bulkLen  int64 // plaintext bytes encrypted without padding
 	size     int64 // ciphertext bytes in the part
 
-	pos int64 // where the next Read starts; Seek only moves this
+	mu  sync.Mutex // guards the fields below
+	pos int64      // where the next Read starts; Seek only moves this
 
 	// Encoder state. Read brings it to pos, restarting the chain when pos
 	// went backwards (CBC cannot start in the middle without the block
@@ -82,6 +86,8 @@ func (p *PartReader) Size() int64 { return p.size }
 // the prev argument of the next part's [EncryptPart]. It is an error to ask
 // before every byte of the part has been read.
 func (p *PartReader) Chain() ([BlockSize]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.at != p.size {
 		return [BlockSize]byte{}, fmt.Errorf("part chain: only %d of %d ciphertext bytes read", p.at, p.size)
 	}
@@ -91,6 +97,8 @@ func (p *PartReader) Chain() ([BlockSize]byte, error) {
 // Read reads ciphertext. It encrypts in batches of [ChunkSize] bytes, directly
 // into b when b holds a whole batch.
 func (p *PartReader) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.pos >= p.size {
 		return 0, io.EOF
 	}
@@ -120,6 +128,8 @@ func (p *PartReader) Read(b []byte) (int, error) {
 // from its start up to the new offset, so Seek(0, io.SeekStart) is cheap and
 // probing the size with Seek(0, io.SeekEnd) encrypts nothing.
 func (p *PartReader) Seek(offset int64, whence int) (int64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var abs int64
 	switch whence {
 	case io.SeekStart:

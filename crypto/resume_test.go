@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
@@ -164,5 +165,35 @@ func TestEncryptPartErrors(t *testing.T) {
 	}
 	if _, err := io.ReadAll(p); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("reading a truncated source: %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+// TestPartChainFromAnotherGoroutine reads the part in one goroutine and asks
+// for the chain in another, as an uploader does while net/http's writer
+// goroutine may still hold the body; run with -race.
+func TestPartChainFromAnotherGoroutine(t *testing.T) {
+	plain := patterned(4 * ks3crypto.ChunkSize)
+	want, wantChain := encryptPart(t, vecKey, [16]byte{}, true, false, plain)
+	p, err := ks3crypto.EncryptPart(vecKey, [16]byte{}, true, false, section(plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []byte)
+	go func() {
+		body, _ := io.ReadAll(p)
+		done <- body
+	}()
+	for {
+		chain, err := p.Chain()
+		if err == nil {
+			if chain != wantChain {
+				t.Errorf("Chain = %x, want %x", chain, wantChain)
+			}
+			break
+		}
+		runtime.Gosched()
+	}
+	if body := <-done; !bytes.Equal(body, want) {
+		t.Error("body read concurrently with Chain differs")
 	}
 }
