@@ -22,7 +22,7 @@ func newDecoder(key Key, m *Metadata) (*decoder, error) {
 		return nil, fmt.Errorf("decrypt: object %w", err)
 	}
 	return &decoder{
-		mode:     cipher.NewCBCDecrypter(key.cipher(), m.IV[:]),
+		mode:     cipher.NewCBCDecrypter(key.aesBlock(), m.IV[:]),
 		iv:       m.IV,
 		plainLen: m.PlainLength,
 	}, nil

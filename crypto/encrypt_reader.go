@@ -34,7 +34,7 @@ type encryptReader struct {
 func NewEncryptReader(r io.Reader, key Key, iv [BlockSize]byte) io.Reader {
 	e := &encryptReader{
 		r:    r,
-		mode: cipher.NewCBCEncrypter(key.cipher(), iv[:]),
+		mode: cipher.NewCBCEncrypter(key.aesBlock(), iv[:]),
 		iv:   iv,
 		buf:  make([]byte, ChunkSize+BlockSize),
 	}

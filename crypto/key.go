@@ -149,8 +149,8 @@ func (k Key) match(m *Metadata) error {
 	return nil
 }
 
-// cipher returns the AES block cipher for k.
-func (k Key) cipher() cipher.Block {
+// aesBlock returns the AES block cipher for k.
+func (k Key) aesBlock() cipher.Block {
 	c, err := aes.NewCipher(k[:])
 	if err != nil {
 		panic(err) // unreachable: a Key always has a valid AES size

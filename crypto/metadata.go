@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -66,7 +67,7 @@ func parseMetadata(meta map[string]string) (*Metadata, error) {
 		m.PlainLength = n
 	}
 	if v, ok := lookupMeta(meta, MetaPlainMD5); ok {
-		if m.PlainMD5, err = decodeBase64(MetaPlainMD5, v, 16); err != nil {
+		if m.PlainMD5, err = decodeBase64(MetaPlainMD5, v, md5.Size); err != nil {
 			return nil, err
 		}
 	}

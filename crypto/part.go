@@ -63,7 +63,7 @@ func EncryptPart(key Key, prev [BlockSize]byte, first, last bool, plaintext *io.
 		return nil, fmt.Errorf("encrypt part: %d plaintext bytes in a part that is not the last, want a multiple of %d", n, BlockSize)
 	}
 	p := &PartReader{
-		block:    key.cipher(),
+		block:    key.aesBlock(),
 		src:      plaintext,
 		prev:     prev,
 		first:    first,

@@ -56,7 +56,7 @@ func PlainSizeFromTail(key Key, objectSize int64, tail []byte) (int64, error) {
 // decryptTailBlock decrypts tail[16:32] with tail[0:16] as the CBC IV.
 func decryptTailBlock(key Key, tail []byte) [BlockSize]byte {
 	var block [BlockSize]byte
-	key.cipher().Decrypt(block[:], tail[BlockSize:TailSize])
+	key.aesBlock().Decrypt(block[:], tail[BlockSize:TailSize])
 	subtle.XORBytes(block[:], block[:], tail[:BlockSize])
 	return block
 }
