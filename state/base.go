@@ -47,6 +47,11 @@ const upsertBase = `INSERT INTO base (` + baseColumns + `)
 
 const deleteBase = `DELETE FROM base WHERE pair = ? AND path = ?`
 
+// baseQuery reads the base of a pair straight from the primary key, which is
+// already in path order: no sorting, so memory stays flat however large the
+// base.
+const baseQuery = `SELECT ` + baseColumns + ` FROM base WHERE pair = ? ORDER BY path`
+
 func (e *BaseEntry) values() []any {
 	return []any{e.Pair, e.Path, e.LocalSize, e.LocalMTime, e.LocalCTime, inodeValue(e.LocalInode), e.MD5,
 		e.RemoteKey, e.RemoteSize, e.ETag, e.StorageClass, e.Encrypted, e.RemoteMTime, nanos(e.SyncedAt)}
@@ -73,8 +78,7 @@ func scanBase(s rowScanner) (BaseEntry, error) {
 // from one consistent snapshot as the loop asks for them. An error is
 // yielded once and ends the sequence.
 func (db *DB) Base(ctx context.Context, pair string) iter.Seq2[BaseEntry, error] {
-	return queryIter(ctx, db.r, "read base", scanBase,
-		`SELECT `+baseColumns+` FROM base WHERE pair = ? ORDER BY path`, pair)
+	return queryIter(ctx, db.r, "read base", scanBase, baseQuery, pair)
 }
 
 // GetBase returns the base entry of one path, and false if there is none.

@@ -105,7 +105,8 @@ func isLocked(err error) bool {
 	return strings.Contains(err.Error(), "database is locked")
 }
 
-// Close closes the database. Iterators still in use fail afterwards.
+// Close closes the database. No other method may be running, and no
+// iterator be in use, when it is called.
 func (db *DB) Close() error {
 	return errors.Join(db.r.Close(), db.w.Close())
 }

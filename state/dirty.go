@@ -26,6 +26,11 @@ type DirtyEntry struct {
 
 const dirtyColumns = `pair, path, first_seen, next_attempt, attempts, last_error, seq`
 
+// dueDirtyQuery walks the index dirty_by_age, whose entries end with the
+// path, so the order needs no sorting.
+const dueDirtyQuery = `SELECT ` + dirtyColumns + ` FROM dirty WHERE pair = ? AND next_attempt <= ?
+	ORDER BY first_seen, path LIMIT ?`
+
 func scanDirty(s rowScanner) (DirtyEntry, error) {
 	var e DirtyEntry
 	var first, next int64
@@ -41,6 +46,11 @@ func scanDirty(s rowScanner) (DirtyEntry, error) {
 func (db *DB) MarkDirty(ctx context.Context, pair string, at time.Time, paths ...string) error {
 	if len(paths) == 0 {
 		return nil
+	}
+	for _, p := range paths {
+		if pair == "" || p == "" {
+			return fmt.Errorf("mark dirty %q of pair %q: empty pair or path", p, pair)
+		}
 	}
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		seq, err := nextDirtySeq(ctx, tx)
@@ -75,9 +85,8 @@ func (db *DB) MarkDirty(ctx context.Context, pair string, at time.Time, paths ..
 // NextAttempt is not after now, oldest FirstSeen first (then by path).
 func (db *DB) DueDirty(ctx context.Context, pair string, now time.Time, limit int) ([]DirtyEntry, error) {
 	var due []DirtyEntry
-	for e, err := range queryIter(ctx, db.r, "due dirty", scanDirty,
-		`SELECT `+dirtyColumns+` FROM dirty WHERE pair = ? AND next_attempt <= ?
-			ORDER BY first_seen, path LIMIT ?`, pair, nanos(now), limitValue(limit)) {
+	seq := queryIter(ctx, db.r, "due dirty", scanDirty, dueDirtyQuery, pair, nanos(now), limitValue(limit))
+	for e, err := range seq {
 		if err != nil {
 			return nil, err
 		}
@@ -117,6 +126,9 @@ func (db *DB) ClearDirtyEntries(ctx context.Context, entries ...DirtyEntry) erro
 // queue) is queued, first seen at next, so the failure is retried rather
 // than forgotten.
 func (db *DB) FailDirty(ctx context.Context, pair, path, msg string, next time.Time) error {
+	if pair == "" || path == "" {
+		return fmt.Errorf("fail dirty %q of pair %q: empty pair or path", path, pair)
+	}
 	t := nanos(next)
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		seq, err := nextDirtySeq(ctx, tx)

@@ -44,6 +44,15 @@ func TestMarkDirtyDeduplicates(t *testing.T) {
 	if err := db.MarkDirty(ctx, "p", t0); err != nil {
 		t.Errorf("MarkDirty without paths: %v", err)
 	}
+	if err := db.MarkDirty(ctx, "p", t0, "ok", ""); err == nil {
+		t.Error("MarkDirty of an empty path succeeded")
+	}
+	if err := db.FailDirty(ctx, "", "a", "x", t0); err == nil {
+		t.Error("FailDirty with an empty pair succeeded")
+	}
+	if n, _, _ := db.DirtyStats(ctx, ""); n != len(want) {
+		t.Errorf("rejected marks changed the queue: %d entries", n)
+	}
 }
 
 func TestDueDirtyOrderAndLimit(t *testing.T) {

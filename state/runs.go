@@ -47,10 +47,10 @@ type Run struct {
 	Ended   time.Time // zero while running
 	Counts  RunCounts
 	Errors  []string // the first MaxRunErrors error messages
+	Status  string   // StatusRunning, StatusOK, ...
 	// ErrorCount is the number of errors the run had, which may be more
 	// than len(Errors).
 	ErrorCount int
-	Status     string // StatusRunning, StatusOK, ...
 }
 
 // StartRun records the start of a run of kind (KindRun, KindWatchPass or

@@ -134,6 +134,10 @@ const uploadJoin = `SELECT u.upload_id, u.pair, u.path, u.bucket, u.object_key, 
 		u.part_size, u.encrypted, u.iv, u.created, p.number, p.size, p.etag, p.chain
 	FROM uploads u LEFT JOIN upload_parts p ON p.upload_id = u.upload_id`
 
+// uploadsQuery reads every upload in the order of the primary keys, so the
+// rows of one upload are consecutive and nothing needs sorting.
+const uploadsQuery = uploadJoin + ` ORDER BY u.upload_id, p.number`
+
 // UploadFor returns the checkpoint of the upload of path in pair, with its
 // parts, or nil if there is none. If there are several (an old upload not yet
 // aborted), it returns the most recently created.
@@ -152,10 +156,10 @@ func (db *DB) UploadFor(ctx context.Context, pair, path string) (*Upload, error)
 	return nil, nil
 }
 
-// Uploads yields every upload checkpoint with its parts, oldest first. An
-// error is yielded once and ends the sequence.
+// Uploads yields every upload checkpoint with its parts, ordered by
+// UploadID. An error is yielded once and ends the sequence.
 func (db *DB) Uploads(ctx context.Context) iter.Seq2[Upload, error] {
-	return db.uploads(ctx, "read uploads", uploadJoin+` ORDER BY u.created, u.upload_id, p.number`)
+	return db.uploads(ctx, "read uploads", uploadsQuery)
 }
 
 // DeleteUpload removes the checkpoint of an upload and its parts. Deleting

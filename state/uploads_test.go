@@ -155,7 +155,7 @@ func TestUploadForNewestAndNone(t *testing.T) {
 func TestUploadsAndDelete(t *testing.T) {
 	db := openTest(t)
 	ctx := t.Context()
-	for i, id := range []string{"c", "a", "b"} {
+	for i, id := range []string{"c", "a", "b"} { // c without parts, a with 1, b with 2
 		u := sampleUpload("p", "f"+id, id)
 		u.Created = t0.Add(time.Duration(i) * time.Minute)
 		if err := db.SaveUpload(ctx, u); err != nil {
@@ -171,7 +171,7 @@ func TestUploadsAndDelete(t *testing.T) {
 	for _, u := range collect(t, db.Uploads(ctx)) {
 		got = append(got, fmt.Sprintf("%s%v", u.UploadID, partNumbers(&u)))
 	}
-	if want := []string{"c[]", "a[1]", "b[1 2]"}; !slices.Equal(got, want) {
+	if want := []string{"a[1]", "b[1 2]", "c[]"}; !slices.Equal(got, want) {
 		t.Fatalf("Uploads = %q, want %q", got, want)
 	}
 	for _, err := range db.Uploads(ctx) {
