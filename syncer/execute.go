@@ -1,0 +1,216 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ks3sync/ks3sync/planner"
+	"github.com/ks3sync/ks3sync/state"
+)
+
+// errRetryLater marks a per-item failure that the next pass is expected to
+// fix on its own (the file changed while it was being read, for example).
+var errRetryLater = errors.New("retry later")
+
+// execute runs the plan: transfers first on the worker pool, then remote
+// deletions in batches, so a rename never leaves a moment with neither copy.
+func (s *Syncer) execute(ctx context.Context, plan *planner.Result, t *tally) error {
+	var deletes []planner.Action
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.opts.Transfers)
+	for _, a := range plan.Actions {
+		if a.Kind == planner.DeleteRemote {
+			deletes = append(deletes, a)
+			continue
+		}
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			s.do(gctx, a, t)
+			return nil
+		})
+	}
+	g.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.deleteRemote(ctx, deletes, t)
+	return ctx.Err()
+}
+
+// do executes one action and accounts for it.
+func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) {
+	start := s.opts.Now()
+	var (
+		err   error
+		kind  EventKind
+		bytes int64
+	)
+	switch a.Kind {
+	case planner.Upload:
+		kind = EventUpload
+		bytes, err = s.upload(ctx, a)
+		if err == nil {
+			t.add(func(c *state.RunCounts) { c.Uploaded++; c.Bytes += bytes })
+		}
+	case planner.Download:
+		kind = EventDownload
+		bytes, err = s.download(ctx, a, a.Path)
+		if err == nil {
+			t.add(func(c *state.RunCounts) { c.Downloaded++; c.Bytes += bytes })
+		}
+	case planner.Conflict:
+		kind = EventConflict
+		bytes, err = s.conflict(ctx, a)
+		if err == nil {
+			t.add(func(c *state.RunCounts) { c.Conflicts++; c.Downloaded++; c.Bytes += bytes })
+		}
+	case planner.DeleteLocal:
+		kind = EventDeleteLocal
+		err = s.deleteLocal(ctx, a)
+		if err == nil {
+			t.add(func(c *state.RunCounts) { c.Deleted++ })
+		}
+	case planner.UpdateBase, planner.ForgetBase:
+		kind = EventUpdateBase
+		err = s.updateBase(ctx, a)
+		if err == nil {
+			t.add(func(c *state.RunCounts) { c.Skipped++ })
+		}
+	case planner.Error:
+		err = a.Err
+		if err == nil {
+			err = errors.New(a.Reason)
+		}
+	default:
+		t.add(func(c *state.RunCounts) { c.Skipped++ })
+		return
+	}
+	if err != nil {
+		s.failed(ctx, a, err, t)
+		return
+	}
+	if a.Kind == planner.UpdateBase || a.Kind == planner.ForgetBase {
+		return // bookkeeping only; not worth an event line
+	}
+	s.emit(Event{Kind: kind, Path: a.Path, Key: a.Key, Size: bytes, Reason: a.Reason, Duration: s.opts.Now().Sub(start).Seconds()})
+}
+
+func (s *Syncer) failed(ctx context.Context, a planner.Action, err error, t *tally) {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return // interrupted, not failed: the pass reports the interruption
+	}
+	t.fail(a.Path, fmt.Sprintf("%s %s: %v", a.Kind, a.Path, err))
+	s.log.Warn().Str("action", string(a.Kind)).Str("path", a.Path).Err(err).Msg("item failed")
+	s.emit(Event{Kind: EventError, Action: string(a.Kind), Path: a.Path, Key: a.Key, Error: err.Error(), Reason: a.Reason})
+}
+
+// updateBase records that both sides already agree (or are both gone).
+func (s *Syncer) updateBase(ctx context.Context, a planner.Action) error {
+	if a.Kind == planner.ForgetBase || (a.Local == nil && a.Remote == nil) {
+		return s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path)
+	}
+	if a.Local == nil || a.Remote == nil {
+		return fmt.Errorf("update base of %s: both sides are needed", a.Path)
+	}
+	md5 := a.Local.MD5
+	if md5 == "" {
+		md5 = a.Remote.MD5
+	}
+	return s.putBase(ctx, a.Path, a.Local.Fingerprint, md5, remoteState{
+		key: a.Remote.Key, size: a.Remote.Size, etag: a.Remote.ETag,
+		storageClass: a.Remote.StorageClass, encrypted: a.Remote.Encrypted,
+	})
+}
+
+// remoteState is what an object looked like after ks3sync wrote or read it.
+type remoteState struct {
+	key          string
+	size         int64
+	etag         string
+	storageClass string
+	encrypted    bool
+	mtime        int64
+}
+
+func (s *Syncer) putBase(ctx context.Context, path string, fp planner.Fingerprint, md5 string, r remoteState) error {
+	return s.db.PutBase(context.WithoutCancel(ctx), state.BaseEntry{
+		Pair: s.opts.Pair, Path: path,
+		LocalSize: fp.Size, LocalMTime: fp.MTime, LocalCTime: fp.CTime, LocalInode: fp.Inode,
+		MD5:       md5,
+		RemoteKey: r.key, RemoteSize: r.size, ETag: r.etag, StorageClass: r.storageClass, Encrypted: r.encrypted,
+		RemoteMTime: r.mtime,
+		SyncedAt:    s.opts.Now(),
+	})
+}
+
+// localPath is the absolute path of a relative slash path.
+func (s *Syncer) localPath(rel string) string {
+	return filepath.Join(s.opts.Root, filepath.FromSlash(rel))
+}
+
+// suppress tells the watcher to ignore our own writes to rel for a while.
+func (s *Syncer) suppress(rel string) {
+	if s.opts.Suppress != nil {
+		s.opts.Suppress(rel, s.opts.Now().Add(5*time.Second))
+	}
+}
+
+// deleteLocal removes a file that was deleted remotely, unless it changed
+// locally since the scan.
+func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
+	if a.Local != nil {
+		if err := s.unchanged(a.Path, a.Local.Fingerprint); err != nil {
+			return err
+		}
+	}
+	s.suppress(a.Path)
+	if err := os.Remove(s.localPath(a.Path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path)
+}
+
+// deleteRemote deletes objects in batches and forgets their base entries.
+func (s *Syncer) deleteRemote(ctx context.Context, actions []planner.Action, t *tally) {
+	const batch = 1000
+	for len(actions) > 0 && ctx.Err() == nil {
+		n := min(batch, len(actions))
+		chunk := actions[:n]
+		actions = actions[n:]
+		keys := make([]string, len(chunk))
+		for i, a := range chunk {
+			keys[i] = a.Key
+		}
+		res, err := s.store.DeleteObjects(ctx, s.opts.Bucket, keys)
+		if err != nil {
+			for _, a := range chunk {
+				s.failed(ctx, a, err, t)
+			}
+			continue
+		}
+		failed := make(map[string]string, len(res.Errors))
+		for _, e := range res.Errors {
+			failed[e.Key] = e.Code + ": " + e.Message
+		}
+		for _, a := range chunk {
+			if msg, bad := failed[a.Key]; bad {
+				s.failed(ctx, a, errors.New(msg), t)
+				continue
+			}
+			if err := s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path); err != nil {
+				s.failed(ctx, a, err, t)
+				continue
+			}
+			t.add(func(c *state.RunCounts) { c.Deleted++ })
+			s.emit(Event{Kind: EventDeleteRemote, Path: a.Path, Key: a.Key, Reason: a.Reason})
+		}
+	}
+}

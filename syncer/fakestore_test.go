@@ -1,0 +1,223 @@
+package syncer
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ks3sync/ks3sync/ks3"
+)
+
+// fakeStore is an in-memory objectStore with just enough KS3 behaviour for
+// the syncer: objects with metadata, multipart uploads, listing in key order.
+type fakeStore struct {
+	mu      sync.Mutex
+	objects map[string]fakeObject
+	uploads map[string]*fakeUpload
+	nextID  int
+	// failPartAfter makes UploadPart fail once this many parts have been
+	// accepted in total (0 = never), simulating a crash mid-upload.
+	failPartAfter int
+	partsAccepted int
+	partCalls     int
+}
+
+type fakeObject struct {
+	data []byte
+	info ks3.ObjectInfo
+}
+
+type fakeUpload struct {
+	key   string
+	opts  ks3.PutOptions
+	parts map[int][]byte
+}
+
+var _ objectStore = (*fakeStore)(nil)
+
+var errCrash = errors.New("simulated crash")
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{objects: map[string]fakeObject{}, uploads: map[string]*fakeUpload{}}
+}
+
+func etagOf(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
+
+func (f *fakeStore) HeadObject(_ context.Context, _, key string) (*ks3.ObjectInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.objects[key]
+	if !ok {
+		return nil, &ks3.Error{StatusCode: 404, Code: "NoSuchKey"}
+	}
+	info := o.info
+	return &info, nil
+}
+
+func (f *fakeStore) GetObject(ctx context.Context, b, key string, _ ks3.GetOptions) (*ks3.Object, error) {
+	info, err := f.HeadObject(ctx, b, key)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	data := f.objects[key].data
+	f.mu.Unlock()
+	return &ks3.Object{ObjectInfo: *info, Body: io.NopCloser(bytes.NewReader(data))}, nil
+}
+
+func (f *fakeStore) store(key string, data []byte, etag string, opts ks3.PutOptions) {
+	meta := map[string]string{}
+	for k, v := range opts.Metadata {
+		meta[strings.ToLower(k)] = v
+	}
+	sc := opts.StorageClass
+	if sc == "" {
+		sc = "STANDARD"
+	}
+	f.objects[key] = fakeObject{data: data, info: ks3.ObjectInfo{
+		Key: key, Size: int64(len(data)), ETag: etag, LastModified: time.Now(), StorageClass: sc, Metadata: meta,
+	}}
+}
+
+func (f *fakeStore) PutObject(_ context.Context, _, key string, body io.ReadSeeker, size int64, opts ks3.PutOptions) (*ks3.PutResult, error) {
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != size {
+		return nil, fmt.Errorf("body %d bytes, declared %d", len(data), size)
+	}
+	if opts.ContentMD5 != nil {
+		if s := md5.Sum(data); !bytes.Equal(s[:], opts.ContentMD5) {
+			return nil, &ks3.Error{StatusCode: 400, Code: "BadDigest"}
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.store(key, data, etagOf(data), opts)
+	return &ks3.PutResult{ETag: etagOf(data)}, nil
+}
+
+func (f *fakeStore) InitiateMultipartUpload(_ context.Context, _, key string, opts ks3.PutOptions) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	id := fmt.Sprintf("upload-%d", f.nextID)
+	f.uploads[id] = &fakeUpload{key: key, opts: opts, parts: map[int][]byte{}}
+	return id, nil
+}
+
+func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body io.ReadSeeker, size int64, _ []byte) (string, error) {
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.partCalls++
+	if f.failPartAfter > 0 && f.partsAccepted >= f.failPartAfter {
+		return "", errCrash
+	}
+	u, ok := f.uploads[id]
+	if !ok || u.key != key {
+		return "", &ks3.Error{StatusCode: 404, Code: "NoSuchUpload"}
+	}
+	u.parts[n] = data
+	f.partsAccepted++
+	return `"` + etagOf(data) + `"`, nil
+}
+
+func (f *fakeStore) CompleteMultipartUpload(_ context.Context, _, key, id string, parts []ks3.CompletedPart, _ ks3.CompleteOptions) (*ks3.CompleteResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u, ok := f.uploads[id]
+	if !ok {
+		return nil, &ks3.Error{StatusCode: 404, Code: "NoSuchUpload"}
+	}
+	var all, sums []byte
+	for i, p := range parts {
+		data, ok := u.parts[p.PartNumber]
+		if p.PartNumber != i+1 || !ok || etagOf(data) != strings.Trim(p.ETag, `"`) {
+			return nil, &ks3.Error{StatusCode: 400, Code: "InvalidPartOrder"}
+		}
+		all = append(all, data...)
+		s := md5.Sum(data)
+		sums = append(sums, s[:]...)
+	}
+	etag := fmt.Sprintf("%s-%d", etagOf(sums), len(parts))
+	f.store(key, all, etag, u.opts)
+	delete(f.uploads, id)
+	return &ks3.CompleteResult{Key: key, ETag: `"` + etag + `"`}, nil
+}
+
+func (f *fakeStore) AbortMultipartUpload(_ context.Context, _, _, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.uploads[id]; !ok {
+		return &ks3.Error{StatusCode: 404, Code: "NoSuchUpload"}
+	}
+	delete(f.uploads, id)
+	return nil
+}
+
+func (f *fakeStore) ListParts(_ context.Context, _, _, id string) iter.Seq2[ks3.Part, error] {
+	return func(yield func(ks3.Part, error) bool) {
+		f.mu.Lock()
+		u, ok := f.uploads[id]
+		var parts []ks3.Part
+		if ok {
+			for n, d := range u.parts {
+				parts = append(parts, ks3.Part{PartNumber: n, ETag: etagOf(d), Size: int64(len(d))})
+			}
+		}
+		f.mu.Unlock()
+		if !ok {
+			yield(ks3.Part{}, &ks3.Error{StatusCode: 404, Code: "NoSuchUpload"})
+			return
+		}
+		sort.Slice(parts, func(i, j int) bool { return parts[i].PartNumber < parts[j].PartNumber })
+		for _, p := range parts {
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (f *fakeStore) DeleteObjects(_ context.Context, _ string, keys []string) (*ks3.DeleteResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range keys {
+		delete(f.objects, k)
+	}
+	return &ks3.DeleteResult{Deleted: slices.Clone(keys)}, nil
+}
+
+func (f *fakeStore) Walk(_ context.Context, _ string, opts ks3.ListObjectsOptions) iter.Seq2[ks3.ListItem, error] {
+	return func(yield func(ks3.ListItem, error) bool) {
+		f.mu.Lock()
+		var items []ks3.ObjectInfo
+		for k, o := range f.objects {
+			if strings.HasPrefix(k, opts.Prefix) {
+				items = append(items, o.info)
+			}
+		}
+		f.mu.Unlock()
+		sort.Slice(items, func(i, j int) bool { return items[i].Key < items[j].Key })
+		for _, it := range items {
+			if !yield(ks3.ListItem{Object: it}, nil) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package syncer
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/state"
+)
+
+// upload is one multipart upload in progress: its checkpoint and the parts
+// the server has acknowledged.
+type upload struct {
+	cp   state.Upload
+	plan ks3.PartPlan
+	mu   sync.Mutex
+	done map[int]state.UploadPart
+}
+
+// putMultipart uploads a large file in parts, resuming from the state
+// store's checkpoint when the same file was interrupted before. Every
+// acknowledged part is checkpointed at once in its own transaction.
+func (s *Syncer) putMultipart(ctx context.Context, key string, src *source) (remoteState, error) {
+	encrypt := s.opts.Key != nil
+	plan, err := ks3.PlanParts(src.fp.Size, s.partSize(encrypt))
+	if err != nil {
+		return remoteState{}, err
+	}
+	up, err := s.resumeOrStart(ctx, key, src, plan, encrypt)
+	if err != nil {
+		return remoteState{}, err
+	}
+	if encrypt {
+		err = s.sendEncryptedParts(ctx, up, src)
+	} else {
+		err = s.sendParts(ctx, up, src)
+	}
+	if err != nil {
+		return remoteState{}, err
+	}
+	res, err := s.store.CompleteMultipartUpload(ctx, s.opts.Bucket, key, up.cp.UploadID, up.completed(), ks3.CompleteOptions{})
+	if err != nil {
+		if ks3.IsNotFound(err) {
+			s.dropCheckpoint(ctx, up.cp.UploadID)
+		}
+		return remoteState{}, fmt.Errorf("complete upload of ks3://%s/%s: %w", s.opts.Bucket, key, err)
+	}
+	s.dropCheckpoint(ctx, up.cp.UploadID)
+	size := src.fp.Size
+	if encrypt {
+		size = ks3crypto.EncryptedSize(size)
+	}
+	return remoteState{key: key, size: size, etag: strings.Trim(res.ETag, `"`), storageClass: s.opts.StorageClass, encrypted: encrypt}, nil
+}
+
+// partSize is the preferred part size; encrypted parts must be whole AES
+// blocks, so it is rounded up to a multiple of 16.
+func (s *Syncer) partSize(encrypt bool) int64 {
+	ps := s.opts.PartSize
+	if encrypt && ps%ks3crypto.BlockSize != 0 {
+		ps += ks3crypto.BlockSize - ps%ks3crypto.BlockSize
+	}
+	return ps
+}
+
+// resumeOrStart returns the checkpointed upload of this file if it still
+// matches the file and the server still has it, or starts a new one.
+func (s *Syncer) resumeOrStart(ctx context.Context, key string, src *source, plan ks3.PartPlan, encrypt bool) (*upload, error) {
+	cp, err := s.db.UploadFor(ctx, s.opts.Pair, src.rel)
+	if err != nil {
+		return nil, err
+	}
+	if cp != nil {
+		if up, ok := s.resume(ctx, cp, key, src, plan, encrypt); ok {
+			return up, nil
+		}
+	}
+	return s.start(ctx, key, src, plan, encrypt)
+}
+
+func (s *Syncer) resume(ctx context.Context, cp *state.Upload, key string, src *source, plan ks3.PartPlan, encrypt bool) (*upload, bool) {
+	same := cp.Key == key && cp.Bucket == s.opts.Bucket && cp.Size == src.fp.Size && cp.MTime == src.fp.MTime &&
+		cp.Inode == src.fp.Inode && cp.PartSize == plan.PartSize && cp.Encrypted == encrypt
+	if !same {
+		s.log.Info().Str("path", src.rel).Msg("source changed since the interrupted upload; starting over")
+		s.abandon(ctx, cp)
+		return nil, false
+	}
+	server, err := s.listedParts(ctx, cp)
+	if err != nil {
+		s.log.Info().Str("path", src.rel).Err(err).Msg("interrupted upload is gone; starting over")
+		s.abandon(ctx, cp)
+		return nil, false
+	}
+	up := &upload{cp: *cp, plan: plan, done: make(map[int]state.UploadPart)}
+	for _, p := range cp.Parts {
+		if sp, ok := server[p.Number]; ok && sp.ETag == p.ETag && sp.Size == p.Size {
+			up.done[p.Number] = p
+		}
+	}
+	s.log.Info().Str("path", src.rel).Int("parts_done", len(up.done)).Int("parts", plan.Count).Msg("resuming upload")
+	return up, true
+}
+
+// listedParts asks the server which parts of a checkpointed upload it has.
+func (s *Syncer) listedParts(ctx context.Context, cp *state.Upload) (map[int]ks3.Part, error) {
+	parts := make(map[int]ks3.Part)
+	for p, err := range s.store.ListParts(ctx, cp.Bucket, cp.Key, cp.UploadID) {
+		if err != nil {
+			return nil, err
+		}
+		p.ETag = strings.Trim(p.ETag, `"`)
+		parts[p.PartNumber] = p
+	}
+	return parts, nil
+}
+
+// abandon aborts an upload that can no longer be resumed and forgets it.
+func (s *Syncer) abandon(ctx context.Context, cp *state.Upload) {
+	if err := s.store.AbortMultipartUpload(ctx, cp.Bucket, cp.Key, cp.UploadID); err != nil && !ks3.IsNotFound(err) {
+		s.log.Warn().Err(err).Str("upload_id", cp.UploadID).Msg("abort stale upload")
+	}
+	s.dropCheckpoint(ctx, cp.UploadID)
+}
+
+func (s *Syncer) dropCheckpoint(ctx context.Context, uploadID string) {
+	if err := s.db.DeleteUpload(context.WithoutCancel(ctx), uploadID); err != nil {
+		s.log.Warn().Err(err).Str("upload_id", uploadID).Msg("forget upload checkpoint")
+	}
+}
+
+func (s *Syncer) start(ctx context.Context, key string, src *source, plan ks3.PartPlan, encrypt bool) (*upload, error) {
+	opts := s.putOptions(src)
+	cp := state.Upload{
+		Pair: s.opts.Pair, Path: src.rel, Key: key, Bucket: s.opts.Bucket,
+		Size: src.fp.Size, MTime: src.fp.MTime, Inode: src.fp.Inode,
+		PartSize: plan.PartSize, Encrypted: encrypt, Created: s.opts.Now(),
+	}
+	if encrypt {
+		iv, err := ks3crypto.NewIV(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		cp.IV = iv[:]
+		for k, v := range ks3crypto.MultipartMetadata(*s.opts.Key, iv) {
+			opts.Metadata[k] = v
+		}
+	}
+	id, err := s.store.InitiateMultipartUpload(ctx, s.opts.Bucket, key, opts)
+	if err != nil {
+		return nil, fmt.Errorf("initiate upload of ks3://%s/%s: %w", s.opts.Bucket, key, err)
+	}
+	cp.UploadID = id
+	if err := s.db.SaveUpload(context.WithoutCancel(ctx), cp); err != nil {
+		return nil, err
+	}
+	return &upload{cp: cp, plan: plan, done: make(map[int]state.UploadPart)}, nil
+}
+
+// sendParts uploads the missing parts of a plain file in parallel.
+func (s *Syncer) sendParts(ctx context.Context, up *upload, src *source) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.opts.Transfers)
+	for n := 1; n <= up.plan.Count; n++ {
+		if _, ok := up.done[n]; ok {
+			continue
+		}
+		g.Go(func() error {
+			off, length := up.plan.Part(n)
+			body := io.NewSectionReader(src.f, off, length)
+			return s.sendPart(gctx, up, src.rel, n, body, length, nil)
+		})
+	}
+	return g.Wait()
+}
+
+// sendEncryptedParts continues the CBC chain part by part, in order, from
+// the last part the checkpoint and the server agree on.
+func (s *Syncer) sendEncryptedParts(ctx context.Context, up *upload, src *source) error {
+	var iv [16]byte
+	copy(iv[:], up.cp.IV)
+	prev := iv
+	n := 1
+	for ; n <= up.plan.Count; n++ {
+		p, ok := up.done[n]
+		if !ok || len(p.Chain) != 16 {
+			break
+		}
+		copy(prev[:], p.Chain)
+	}
+	for ; n <= up.plan.Count; n++ {
+		off, length := up.plan.Part(n)
+		pr, err := ks3crypto.EncryptPart(*s.opts.Key, prev, n == 1, n == up.plan.Count, io.NewSectionReader(src.f, off, length))
+		if err != nil {
+			return err
+		}
+		if err := s.sendPart(ctx, up, src.rel, n, pr, pr.Size(), pr.Chain); err != nil {
+			return err
+		}
+		prev, _ = pr.Chain()
+	}
+	return nil
+}
+
+// sendPart uploads one part, checks the returned ETag against the MD5 of
+// the bytes sent, and checkpoints it.
+func (s *Syncer) sendPart(ctx context.Context, up *upload, rel string, n int, body io.ReadSeeker, size int64, chain func() ([16]byte, error)) error {
+	hb := newHashingBody(s.throttle(ctx, body, rel))
+	etag, err := s.store.UploadPart(ctx, up.cp.Bucket, up.cp.Key, up.cp.UploadID, n, hb, size, nil)
+	if err != nil {
+		return fmt.Errorf("upload part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
+	}
+	etag = strings.Trim(etag, `"`)
+	if isMD5Hex(etag) && !strings.EqualFold(etag, hb.sum()) {
+		return fmt.Errorf("upload part %d of ks3://%s/%s: the server stored different bytes", n, up.cp.Bucket, up.cp.Key)
+	}
+	part := state.UploadPart{Number: n, Size: size, ETag: etag}
+	if chain != nil {
+		c, err := chain()
+		if err != nil {
+			return err
+		}
+		part.Chain = c[:]
+	}
+	if err := s.db.AddPart(context.WithoutCancel(ctx), up.cp.UploadID, part); err != nil {
+		return err
+	}
+	up.mu.Lock()
+	up.done[n] = part
+	up.mu.Unlock()
+	return nil
+}
+
+func (up *upload) completed() []ks3.CompletedPart {
+	parts := make([]ks3.CompletedPart, 0, len(up.done))
+	for _, p := range up.done {
+		parts = append(parts, ks3.CompletedPart{PartNumber: p.Number, ETag: p.ETag})
+	}
+	slices.SortFunc(parts, func(a, b ks3.CompletedPart) int { return a.PartNumber - b.PartNumber })
+	return parts
+}

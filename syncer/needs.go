@@ -1,0 +1,199 @@
+package syncer
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/planner"
+)
+
+// User metadata written by ks3sync (without the x-kss-meta- prefix).
+const (
+	metaMTime = "mtime" // source mtime, Unix seconds with a nanosecond fraction
+	metaMD5   = "md5"   // hex MD5 of the plaintext
+)
+
+// complete fills in what the planner asked for: content hashes of local
+// files whose fingerprint changed, and metadata of remote objects whose
+// listing cannot tell their content.
+func (s *Syncer) complete(ctx context.Context, in *planner.Input, opts planner.Options, t *tally) error {
+	hash, head := planner.Needs(*in, opts)
+	if len(hash) == 0 && len(head) == 0 {
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(2, s.opts.Transfers))
+	var mu sync.Mutex
+	local := indexLocal(in.Local)
+	for _, p := range hash {
+		i, ok := local[p]
+		if !ok {
+			continue
+		}
+		g.Go(func() error {
+			sum, err := hashFile(filepath.Join(s.opts.Root, filepath.FromSlash(p)))
+			if err != nil {
+				// Left unhashed: the planner treats it as changed and the
+				// upload reports the same error for this item alone.
+				s.log.Debug().Err(err).Str("path", p).Msg("hash")
+				return nil
+			}
+			mu.Lock()
+			in.Local[i].MD5 = sum
+			mu.Unlock()
+			return nil
+		})
+	}
+	remote := indexRemote(in.Remote)
+	for _, k := range head {
+		i, ok := remote[k]
+		if !ok {
+			continue
+		}
+		g.Go(func() error {
+			info, err := s.store.HeadObject(gctx, s.opts.Bucket, k)
+			if err != nil {
+				if ks3.IsNotFound(err) {
+					return nil
+				}
+				return fmt.Errorf("head ks3://%s/%s: %w", s.opts.Bucket, k, err)
+			}
+			mu.Lock()
+			applyHead(&in.Remote[i], info)
+			mu.Unlock()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// applyHead takes the plaintext MD5, mtime and encryption flag from an
+// object's metadata.
+func applyHead(e *planner.RemoteEntry, info *ks3.ObjectInfo) {
+	meta := info.Metadata
+	if m, ok, _ := ks3crypto.ParseMetadata(meta); ok {
+		e.Encrypted = true
+		if e.MD5 == "" && m.PlainMD5 != nil {
+			e.MD5 = hex.EncodeToString(m.PlainMD5)
+		}
+	} else {
+		e.Encrypted = false
+		if isMD5Hex(info.ETag) {
+			e.MD5 = strings.ToLower(info.ETag)
+		}
+	}
+	if v := meta[metaMD5]; isMD5Hex(v) {
+		e.MD5 = strings.ToLower(v)
+	}
+	if ns, ok := parseMTime(meta[metaMTime]); ok {
+		e.MTime = ns
+	}
+}
+
+func indexLocal(entries []planner.LocalEntry) map[string]int {
+	m := make(map[string]int, len(entries))
+	for i, e := range entries {
+		m[e.Path] = i
+	}
+	return m
+}
+
+func indexRemote(entries []planner.RemoteEntry) map[string]int {
+	m := make(map[string]int, len(entries))
+	for i, e := range entries {
+		m[e.Key] = i
+	}
+	return m
+}
+
+// sortRemote orders entries by key and drops duplicates (overlapping
+// listings of a watch pass).
+func sortRemote(entries []planner.RemoteEntry) []planner.RemoteEntry {
+	slices.SortFunc(entries, func(a, b planner.RemoteEntry) int { return strings.Compare(a.Key, b.Key) })
+	return slices.CompactFunc(entries, func(a, b planner.RemoteEntry) bool { return a.Key == b.Key })
+}
+
+func dedupePaths(paths []string) []string {
+	out := slices.Clone(paths)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// hashFile returns the hex MD5 of a file's content.
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := md5.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func isMD5Hex(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// formatMTime writes an mtime the way rclone and ks3sync read it back:
+// Unix seconds with a nine-digit fraction.
+func formatMTime(ns int64) string {
+	sec, frac := ns/1e9, ns%1e9
+	if frac < 0 {
+		sec--
+		frac += 1e9
+	}
+	return fmt.Sprintf("%d.%09d", sec, frac)
+}
+
+// parseMTime reads "seconds[.fraction]".
+func parseMTime(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	secPart, fracPart, _ := strings.Cut(s, ".")
+	sec, err := strconv.ParseInt(secPart, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	var frac int64
+	if fracPart != "" {
+		if len(fracPart) > 9 {
+			fracPart = fracPart[:9]
+		}
+		fracPart += strings.Repeat("0", 9-len(fracPart))
+		frac, err = strconv.ParseInt(fracPart, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+	}
+	return sec*1e9 + frac, true
+}
+
+func base64ToHex(s string) string {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != md5.Size {
+		return ""
+	}
+	return hex.EncodeToString(b)
+}

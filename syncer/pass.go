@@ -1,0 +1,324 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/planner"
+	"github.com/ks3sync/ks3sync/state"
+	"github.com/ks3sync/ks3sync/watcher"
+)
+
+// Run performs one full reconcile pass of the pair: scan, list, plan,
+// execute, record. The error is for the pass as a whole (the listing
+// failed, a guard refused the plan, the context ended); per-item failures
+// are counted in the result and reported as events.
+func (s *Syncer) Run(ctx context.Context, kind string) (*Result, error) {
+	return s.pass(ctx, kind, nil)
+}
+
+// RunPaths performs a pass restricted to the given relative paths (files or
+// folders, as the watcher reports them). Guards still count against the
+// whole pair.
+func (s *Syncer) RunPaths(ctx context.Context, paths []string) (*Result, error) {
+	if len(paths) == 0 {
+		return &Result{}, nil
+	}
+	return s.pass(ctx, "watch-pass", paths)
+}
+
+func (s *Syncer) pass(ctx context.Context, kind string, paths []string) (*Result, error) {
+	res := &Result{Started: s.opts.Now()}
+	s.emit(Event{Kind: EventPassStart, Action: kind, DryRun: s.opts.DryRun})
+	if !s.opts.DryRun {
+		id, err := s.db.StartRun(ctx, s.opts.Pair, kind, res.Started)
+		if err != nil {
+			return nil, err
+		}
+		res.RunID = id
+	}
+	var t tally
+	err := s.reconcile(ctx, paths, &t, res)
+	res.Counts, res.Errors, res.FailedPaths = t.snapshot()
+	res.Ended = s.opts.Now()
+	if err != nil {
+		res.Errors = append(res.Errors, err.Error())
+	}
+	s.finishRun(ctx, res, err)
+	s.emit(Event{Kind: EventPassEnd, Action: kind, Counts: &res.Counts, Duration: res.Ended.Sub(res.Started).Seconds(), DryRun: s.opts.DryRun})
+	return res, err
+}
+
+func (s *Syncer) finishRun(ctx context.Context, res *Result, err error) {
+	if s.opts.DryRun || res.RunID == 0 {
+		return
+	}
+	status := "ok"
+	switch {
+	case ctx.Err() != nil:
+		status = "interrupted"
+	case err != nil:
+		status = "failed"
+	case res.Counts.Failed > 0:
+		status = "partial"
+	}
+	if ferr := s.db.FinishRun(context.WithoutCancel(ctx), res.RunID, res.Ended, status, res.Counts, res.Errors); ferr != nil {
+		s.log.Error().Err(ferr).Msg("record run")
+	}
+}
+
+func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *Result) error {
+	in, opts, err := s.gather(ctx, paths, t)
+	if err != nil {
+		return err
+	}
+	if err := s.complete(ctx, &in, opts, t); err != nil {
+		return err
+	}
+	if paths != nil {
+		// Guards count against the whole pair, not the handful of paths
+		// of a watch pass; checked below.
+		opts.MaxDelete = planner.MaxDelete{}
+	}
+	plan, err := planner.Plan(in, opts)
+	if err != nil {
+		var ge *planner.GuardError
+		if errors.As(err, &ge) {
+			res.GuardErr = err
+		}
+		return err
+	}
+	for _, w := range plan.Warnings {
+		s.log.Warn().Msg(w)
+		s.emit(Event{Kind: EventWarning, Reason: w})
+	}
+	if paths != nil {
+		if err := s.checkPartialGuard(ctx, plan); err != nil {
+			res.GuardErr = err
+			return err
+		}
+	}
+	if s.opts.DryRun {
+		res.Planned = s.reportPlan(plan, t)
+		return nil
+	}
+	return s.execute(ctx, plan, t)
+}
+
+// plannerOptions maps the pair's options onto the planner's.
+func (s *Syncer) plannerOptions() planner.Options {
+	return planner.Options{
+		Direction: s.opts.Direction,
+		Delete:    s.opts.Delete,
+		MaxDelete: s.opts.MaxDelete,
+		Prefix:    s.opts.Prefix,
+		Include:   s.opts.Include,
+		Exclude:   s.opts.Exclude,
+		Host:      s.opts.Host,
+		Time:      s.opts.Now().UTC().Format("20060102-150405"),
+		GOOS:      goos,
+	}
+}
+
+// gather scans the local side, lists the remote side and reads the base,
+// all restricted to paths when it is not nil.
+func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.Input, planner.Options, error) {
+	opts := s.plannerOptions()
+	var in planner.Input
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		in.Local, opts.LocalRootMissing, err = s.scanLocal(gctx, paths, t)
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		in.Remote, err = s.listRemote(gctx, paths)
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		in.Base, err = s.loadBase(gctx, paths)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return in, opts, err
+	}
+	if len(in.Local) == 0 && len(in.Base) > 0 && paths == nil {
+		opts.LocalRootMissing = true
+	}
+	return in, opts, nil
+}
+
+func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]planner.LocalEntry, bool, error) {
+	so := watcher.ScanOptions{Match: s.match, FollowLinks: s.opts.FollowSymlinks, Logger: s.log}
+	var (
+		r   *watcher.ScanResult
+		err error
+	)
+	if paths == nil {
+		r, err = watcher.Scan(ctx, s.opts.Root, so)
+	} else {
+		r, err = watcher.ScanPaths(ctx, s.opts.Root, paths, so)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("scan %s: %w", s.opts.Root, err)
+	}
+	for _, e := range r.Errors {
+		t.fail(e.Path, fmt.Sprintf("%s: %v", e.Path, e.Err))
+		s.emit(Event{Kind: EventError, Path: e.Path, Error: e.Err.Error(), Reason: "cannot read"})
+	}
+	return r.Entries, r.RootMissing, nil
+}
+
+func (s *Syncer) listRemote(ctx context.Context, paths []string) ([]planner.RemoteEntry, error) {
+	if paths == nil {
+		return s.listPrefix(ctx, s.opts.Prefix, nil)
+	}
+	var all []planner.RemoteEntry
+	for _, p := range dedupePaths(paths) {
+		key := planner.KeyFor(s.opts.Prefix, p)
+		keep := func(k string) bool { return k == key || strings.HasPrefix(k, key+"/") }
+		entries, err := s.listPrefix(ctx, key, keep)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, entries...)
+	}
+	return sortRemote(all), nil
+}
+
+func (s *Syncer) listPrefix(ctx context.Context, prefix string, keep func(string) bool) ([]planner.RemoteEntry, error) {
+	var out []planner.RemoteEntry
+	for item, err := range s.store.Walk(ctx, s.opts.Bucket, ks3.ListObjectsOptions{Prefix: prefix}) {
+		if err != nil {
+			return nil, fmt.Errorf("list ks3://%s/%s: %w", s.opts.Bucket, prefix, err)
+		}
+		o := item.Object
+		if item.Prefix != "" || strings.HasSuffix(o.Key, "/") || (keep != nil && !keep(o.Key)) {
+			continue
+		}
+		out = append(out, s.remoteEntry(o))
+	}
+	return out, nil
+}
+
+// remoteEntry turns a listed object into the planner's view. A plain
+// single-PUT ETag is the MD5 of the content; with encryption it is the MD5
+// of the ciphertext, so encrypted pairs learn the plaintext MD5 from HEAD.
+func (s *Syncer) remoteEntry(o ks3.ObjectInfo) planner.RemoteEntry {
+	e := planner.RemoteEntry{Key: o.Key, Size: o.Size, ETag: o.ETag, StorageClass: o.StorageClass}
+	if s.opts.Key != nil {
+		e.Encrypted = true
+	} else if isMD5Hex(o.ETag) {
+		e.MD5 = strings.ToLower(o.ETag)
+	}
+	return e
+}
+
+func (s *Syncer) loadBase(ctx context.Context, paths []string) ([]planner.BaseEntry, error) {
+	var out []planner.BaseEntry
+	want := pathFilter(paths)
+	for b, err := range s.db.Base(ctx, s.opts.Pair) {
+		if err != nil {
+			return nil, fmt.Errorf("read base: %w", err)
+		}
+		if want(b.Path) {
+			out = append(out, toPlannerBase(b))
+		}
+	}
+	return out, nil
+}
+
+// pathFilter matches a path equal to, or inside, one of paths; nil matches all.
+func pathFilter(paths []string) func(string) bool {
+	if paths == nil {
+		return func(string) bool { return true }
+	}
+	set := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		set[p] = true
+	}
+	return func(p string) bool {
+		for q := p; ; {
+			if set[q] || set[""] || set["."] {
+				return true
+			}
+			i := strings.LastIndexByte(q, '/')
+			if i < 0 {
+				return false
+			}
+			q = q[:i]
+		}
+	}
+}
+
+func toPlannerBase(b state.BaseEntry) planner.BaseEntry {
+	return planner.BaseEntry{
+		Path:       b.Path,
+		Local:      planner.Fingerprint{Size: b.LocalSize, MTime: b.LocalMTime, CTime: b.LocalCTime, Inode: b.LocalInode},
+		MD5:        b.MD5,
+		RemoteKey:  b.RemoteKey,
+		RemoteSize: b.RemoteSize,
+		ETag:       b.ETag,
+		Encrypted:  b.Encrypted,
+	}
+}
+
+func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) error {
+	lim := s.opts.MaxDelete
+	if lim.Count == 0 && lim.Percent == 0 {
+		return nil
+	}
+	for _, side := range []struct {
+		kind planner.ActionKind
+		name string
+	}{{planner.DeleteRemote, "remotely"}, {planner.DeleteLocal, "locally"}} {
+		n := plan.Counts[side.kind]
+		if n == 0 {
+			continue
+		}
+		total, err := s.db.CountBase(ctx, s.opts.Pair)
+		if err != nil {
+			return err
+		}
+		if exceeds(n, total, lim) {
+			return &planner.GuardError{Deletes: n, Files: total, Limit: lim, Side: side.name}
+		}
+	}
+	return nil
+}
+
+func exceeds(n, total int, lim planner.MaxDelete) bool {
+	if lim.Count > 0 && n > lim.Count {
+		return true
+	}
+	return lim.Percent > 0 && total > 0 && float64(n)*100/float64(total) > lim.Percent
+}
+
+func (s *Syncer) reportPlan(plan *planner.Result, t *tally) int {
+	n := 0
+	for _, a := range plan.Actions {
+		s.emit(Event{Kind: EventPlanned, Action: string(a.Kind), Path: a.Path, Key: a.Key, Reason: a.Reason, Size: actionSize(a), DryRun: true})
+		if a.Kind == planner.Error {
+			t.fail(a.Path, fmt.Sprintf("%s: %v", a.Path, a.Err))
+		}
+		n++
+	}
+	return n
+}
+
+func actionSize(a planner.Action) int64 {
+	switch {
+	case a.Kind == planner.Upload && a.Local != nil:
+		return a.Local.Size
+	case a.Remote != nil:
+		return a.Remote.Size
+	}
+	return 0
+}

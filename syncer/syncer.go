@@ -1,0 +1,132 @@
+// Package syncer runs ks3sync's reconcile passes: it scans the local folder,
+// lists the bucket prefix, asks the planner what to do, executes the actions
+// on a bounded pool of workers (uploads resumable from multipart checkpoints,
+// downloads verified and renamed into place), and records the new base and
+// the run in the state store.
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
+
+	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/planner"
+	"github.com/ks3sync/ks3sync/state"
+)
+
+// objectStore is what a pass needs of a KS3 endpoint. Errors are *ks3.Error
+// for service errors (ks3.IsNotFound for missing objects or uploads); bodies
+// passed in are replayed from the start on a retry.
+type objectStore interface {
+	HeadObject(ctx context.Context, bucket, key string) (*ks3.ObjectInfo, error)
+	GetObject(ctx context.Context, bucket, key string, opts ks3.GetOptions) (*ks3.Object, error)
+	PutObject(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64, opts ks3.PutOptions) (*ks3.PutResult, error)
+	InitiateMultipartUpload(ctx context.Context, bucket, key string, opts ks3.PutOptions) (string, error)
+	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.ReadSeeker, size int64, md5 []byte) (string, error)
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []ks3.CompletedPart, opts ks3.CompleteOptions) (*ks3.CompleteResult, error)
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+	ListParts(ctx context.Context, bucket, key, uploadID string) iter.Seq2[ks3.Part, error]
+	DeleteObjects(ctx context.Context, bucket string, keys []string) (*ks3.DeleteResult, error)
+	Walk(ctx context.Context, bucket string, opts ks3.ListObjectsOptions) iter.Seq2[ks3.ListItem, error]
+}
+
+var _ objectStore = (*ks3.Client)(nil)
+
+// Options configure one pair. Zero values mean the documented defaults.
+type Options struct {
+	Pair      string // name in the state store
+	Root      string // absolute local folder
+	Bucket    string
+	Prefix    string // "" or ending in "/"
+	Direction planner.Direction
+	Delete    planner.DeletePolicy
+	MaxDelete planner.MaxDelete
+
+	StorageClass, ACL string
+	Include, Exclude  []string
+	FollowSymlinks    bool
+	Key               *ks3crypto.Key // nil = no client-side encryption
+
+	Transfers          int   // files in flight; 0 = 4
+	MultipartThreshold int64 // 0 = 64 MiB
+	PartSize           int64 // 0 = automatic
+	Limiter            *rate.Limiter
+
+	DryRun bool
+	Host   string           // for conflict copies; "" = os.Hostname
+	Now    func() time.Time // nil = time.Now
+	Logger zerolog.Logger
+
+	// Report receives every event of a pass (from several goroutines at
+	// once); nil discards them.
+	Report func(Event)
+	// Suppress is told about every local path a pass is about to write, so
+	// a watcher can ignore the echo of its own downloads.
+	Suppress func(rel string, until time.Time)
+}
+
+// Syncer reconciles one pair. It is safe to run one pass at a time.
+type Syncer struct {
+	store   objectStore
+	db      *state.DB
+	opts    Options
+	matcher *planner.Matcher
+	log     zerolog.Logger
+}
+
+// New checks the options and returns a Syncer for one pair.
+func New(store objectStore, db *state.DB, opts Options) (*Syncer, error) {
+	if opts.Pair == "" || opts.Root == "" || opts.Bucket == "" {
+		return nil, errors.New("syncer: pair, root and bucket are required")
+	}
+	if opts.Transfers <= 0 {
+		opts.Transfers = 4
+	}
+	if opts.MultipartThreshold <= 0 {
+		opts.MultipartThreshold = 64 << 20
+	}
+	if opts.Direction == "" {
+		opts.Direction = "push"
+	}
+	if opts.Delete == "" {
+		opts.Delete = "keep"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Host == "" {
+		opts.Host, _ = os.Hostname()
+	}
+	m, err := planner.NewMatcher(opts.Include, opts.Exclude)
+	if err != nil {
+		return nil, fmt.Errorf("pair %s: %w", opts.Pair, err)
+	}
+	return &Syncer{
+		store:   store,
+		db:      db,
+		opts:    opts,
+		matcher: m,
+		log:     opts.Logger.With().Str("component", "syncer").Str("pair", opts.Pair).Logger(),
+	}, nil
+}
+
+// Options returns the syncer's options after defaults.
+func (s *Syncer) Options() Options { return s.opts }
+
+// match reports whether a local path takes part in the sync; ks3sync's own
+// temporary files never do.
+func (s *Syncer) match(rel string, isDir bool) bool {
+	if isTempName(rel) {
+		return false
+	}
+	return s.matcher.Match(rel, isDir)
+}

@@ -1,0 +1,188 @@
+package syncer
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"os"
+	"path"
+	"strings"
+
+	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/planner"
+	"github.com/ks3sync/ks3sync/watcher"
+)
+
+// source is a local file opened for upload, with the fingerprint it had
+// when it was opened and its plaintext MD5.
+type source struct {
+	rel string
+	f   *os.File
+	fp  planner.Fingerprint
+	md5 string // hex
+}
+
+// upload sends one local file and records the new base. It returns the
+// number of plaintext bytes sent.
+func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
+	if a.Local == nil {
+		return 0, fmt.Errorf("upload %s: no local entry", a.Path)
+	}
+	src, err := s.openSource(a)
+	if err != nil {
+		return 0, err
+	}
+	defer src.f.Close()
+	s.emit(Event{Kind: EventStart, Action: string(planner.Upload), Path: a.Path, Key: a.Key, Size: src.fp.Size})
+	var r remoteState
+	if src.fp.Size >= s.opts.MultipartThreshold {
+		r, err = s.putMultipart(ctx, a.Key, src)
+	} else {
+		r, err = s.putSingle(ctx, a.Key, src)
+	}
+	if err != nil {
+		return 0, err
+	}
+	// A file rewritten during the upload may have been sent half old, half
+	// new: the base is not recorded, so the next pass sends it again.
+	if err := s.unchanged(a.Path, src.fp); err != nil {
+		return 0, err
+	}
+	r.mtime = src.fp.MTime
+	if err := s.putBase(ctx, a.Path, src.fp, src.md5, r); err != nil {
+		return 0, err
+	}
+	return src.fp.Size, nil
+}
+
+// openSource opens the file, checks that it is still what the scan saw and
+// hashes it if the scan did not.
+func (s *Syncer) openSource(a planner.Action) (*source, error) {
+	f, err := os.Open(s.localPath(a.Path))
+	if err != nil {
+		return nil, err
+	}
+	fp, err := watcher.Stat(s.opts.Root, a.Path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if fp.Size != a.Local.Size || fp.MTime != a.Local.MTime {
+		f.Close()
+		return nil, fmt.Errorf("%w: changed since the scan", errRetryLater)
+	}
+	src := &source{rel: a.Path, f: f, fp: fp, md5: a.Local.MD5}
+	if a.Local.MD5 == "" || fp != a.Local.Fingerprint {
+		h := md5.New()
+		if _, err := io.Copy(h, io.NewSectionReader(f, 0, fp.Size)); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("read %s: %w", a.Path, err)
+		}
+		src.md5 = hex.EncodeToString(h.Sum(nil))
+	}
+	return src, nil
+}
+
+// unchanged fails with errRetryLater when the file's fingerprint moved.
+func (s *Syncer) unchanged(rel string, want planner.Fingerprint) error {
+	fp, err := watcher.Stat(s.opts.Root, rel)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errRetryLater, err)
+	}
+	if fp != want {
+		return fmt.Errorf("%w: %s changed while it was being synced", errRetryLater, rel)
+	}
+	return nil
+}
+
+// putOptions are the headers every upload of this pair carries.
+func (s *Syncer) putOptions(src *source) ks3.PutOptions {
+	ct := mime.TypeByExtension(strings.ToLower(path.Ext(src.rel)))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return ks3.PutOptions{
+		ContentType:  ct,
+		StorageClass: s.opts.StorageClass,
+		ACL:          s.opts.ACL,
+		Metadata: map[string]string{
+			metaMTime: formatMTime(src.fp.MTime),
+			metaMD5:   src.md5,
+		},
+	}
+}
+
+// putSingle sends the file with one PUT: Content-MD5 for plain files; for
+// encrypted files the returned ETag is checked against the MD5 of the
+// ciphertext that was sent.
+func (s *Syncer) putSingle(ctx context.Context, key string, src *source) (remoteState, error) {
+	opts := s.putOptions(src)
+	section := io.NewSectionReader(src.f, 0, src.fp.Size)
+	encrypt := s.opts.Key != nil && src.fp.Size > 0
+	var (
+		body io.ReadSeeker = section
+		size               = src.fp.Size
+	)
+	if encrypt {
+		iv, err := ks3crypto.NewIV(rand.Reader)
+		if err != nil {
+			return remoteState{}, err
+		}
+		sum, _ := hex.DecodeString(src.md5)
+		for k, v := range ks3crypto.SinglePutMetadata(*s.opts.Key, iv, src.fp.Size, sum) {
+			opts.Metadata[k] = v
+		}
+		pr, err := ks3crypto.EncryptPart(*s.opts.Key, iv, true, true, section)
+		if err != nil {
+			return remoteState{}, err
+		}
+		body, size = pr, pr.Size()
+	} else {
+		opts.ContentMD5, _ = hex.DecodeString(src.md5)
+	}
+	hb := newHashingBody(s.throttle(ctx, body, src.rel))
+	res, err := s.store.PutObject(ctx, s.opts.Bucket, key, hb, size, opts)
+	if err != nil {
+		return remoteState{}, fmt.Errorf("put ks3://%s/%s: %w", s.opts.Bucket, key, err)
+	}
+	if encrypt && isMD5Hex(res.ETag) && !strings.EqualFold(res.ETag, hb.sum()) {
+		return remoteState{}, fmt.Errorf("put ks3://%s/%s: the server stored different bytes (ETag %s, sent %s)", s.opts.Bucket, key, res.ETag, hb.sum())
+	}
+	return remoteState{key: key, size: size, etag: res.ETag, storageClass: s.opts.StorageClass, encrypted: encrypt}, nil
+}
+
+// hashingBody hashes what is read through it; seeking back to the start
+// (a retry) starts the hash over, so the sum is of the last attempt.
+type hashingBody struct {
+	r io.ReadSeeker
+	h hashState
+}
+
+type hashState interface {
+	io.Writer
+	Sum([]byte) []byte
+	Reset()
+}
+
+func newHashingBody(r io.ReadSeeker) *hashingBody { return &hashingBody{r: r, h: md5.New()} }
+
+func (b *hashingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.h.Write(p[:n])
+	return n, err
+}
+
+func (b *hashingBody) Seek(off int64, whence int) (int64, error) {
+	pos, err := b.r.Seek(off, whence)
+	if err == nil && pos == 0 {
+		b.h.Reset()
+	}
+	return pos, err
+}
+
+func (b *hashingBody) sum() string { return hex.EncodeToString(b.h.Sum(nil)) }
