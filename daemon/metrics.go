@@ -17,13 +17,13 @@ import (
 
 // Metrics exposes the daemon's health in the Prometheus format.
 type Metrics struct {
-	reg       *prometheus.Registry
-	objects   *prometheus.CounterVec
-	bytes     *prometheus.CounterVec
-	errors    *prometheus.CounterVec
-	mu        sync.Mutex
-	lastFull  map[string]time.Time
-	now       func() time.Time
+	reg      *prometheus.Registry
+	objects  *prometheus.CounterVec
+	bytes    *prometheus.CounterVec
+	errors   *prometheus.CounterVec
+	mu       sync.Mutex
+	lastFull map[string]time.Time
+	now      func() time.Time
 }
 
 // NewMetrics registers ks3sync's metrics. Queue depth and the age of the
