@@ -190,3 +190,79 @@ func firstDiff(want, got string) string {
 	}
 	return ""
 }
+
+// TestMatrixThroughPlan runs every matrix case through Plan and checks that
+// the action it lists agrees with the decision table.
+func TestMatrixThroughPlan(t *testing.T) {
+	for _, dir := range []Direction{Push, Pull, Both} {
+		for _, del := range []DeletePolicy{Keep, Propagate} {
+			for _, c := range matrixCases() {
+				var in Input
+				if c.p.l != nil {
+					in.Local = []LocalEntry{*c.p.l}
+				}
+				if c.p.r != nil {
+					in.Remote = []RemoteEntry{*c.p.r}
+				}
+				if c.p.b != nil {
+					in.Base = []BaseEntry{*c.p.b}
+				}
+				name := fmt.Sprintf("%s/%s/%s/%s/%s", dir, del, c.local, c.remote, c.variant)
+				res, err := Plan(in, Options{Direction: dir, Delete: del, Host: "h", Time: "t"})
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				d := decide(c.p, dir, del)
+				if d.kind == Nothing {
+					if len(res.Actions) != 0 || res.Counts[Nothing] != 1 {
+						t.Errorf("%s: got %v, want nothing", name, actionSummary(res))
+					}
+					continue
+				}
+				if len(res.Actions) != 1 || res.Actions[0].Kind != d.kind || res.Actions[0].Reason != d.reason || res.Actions[0].Key != "f" {
+					t.Errorf("%s: got %+v, want %s %q", name, res.Actions, d.kind, d.reason)
+				}
+			}
+		}
+	}
+}
+
+func TestChangeDetails(t *testing.T) {
+	b := &BaseEntry{Path: "f", Local: fp(10, 1), MD5: md5A, RemoteKey: "f", RemoteSize: 10, ETag: md5A}
+	local := []struct {
+		l    LocalEntry
+		want string
+	}{
+		{LocalEntry{Fingerprint: fp(10, 1)}, "unchanged "},
+		{LocalEntry{Fingerprint: Fingerprint{Size: 10, MTime: 1, CTime: 1, Inode: 8}, MD5: md5A}, "touched "},
+		{LocalEntry{Fingerprint: fp(10, 2), MD5: strings.ToUpper(md5A)}, "touched "},
+		{LocalEntry{Fingerprint: fp(10, 2), MD5: md5B}, "changed content differs, same size"},
+		{LocalEntry{Fingerprint: fp(10, 2)}, "changed modified, not hashed"},
+		{LocalEntry{Fingerprint: fp(3, 1)}, "changed size 10 -> 3"},
+	}
+	for _, tc := range local {
+		s, why := localState(&tc.l, b)
+		if got := s.String() + " " + why; got != tc.want {
+			t.Errorf("localState(%+v) = %q, want %q", tc.l, got, tc.want)
+		}
+	}
+	remote := []struct {
+		r    RemoteEntry
+		want string
+	}{
+		{RemoteEntry{Key: "f", Size: 10, ETag: md5A}, "unchanged "},
+		{RemoteEntry{Key: "f", Size: 10, ETag: "x-2", MD5: md5A}, "touched "},
+		{RemoteEntry{Key: "f", Size: 10, ETag: "x-2"}, "changed etag changed"},
+		{RemoteEntry{Key: "f", Size: 10, ETag: md5B}, "changed etag changed"},
+		{RemoteEntry{Key: "f", Size: 11, ETag: md5B}, "changed size 10 -> 11"},
+		{RemoteEntry{Key: "g", Size: 10, ETag: md5B}, `changed key "f" -> "g"`},
+		{RemoteEntry{Key: "f", Size: 30, ETag: md5C, MD5: md5A, Encrypted: true}, "touched "},
+		{RemoteEntry{Key: "f", Size: 30, ETag: md5A, Encrypted: true}, "changed size 10 -> 30"},
+	}
+	for _, tc := range remote {
+		s, why := remoteState(&tc.r, b)
+		if got := s.String() + " " + why; got != tc.want {
+			t.Errorf("remoteState(%+v) = %q, want %q", tc.r, got, tc.want)
+		}
+	}
+}

@@ -33,6 +33,12 @@ func PathFor(prefix, key, goos string) (string, error) {
 	return p, nil
 }
 
+// isNFC reports whether s is in Unicode NFC. The quick check settles almost
+// every name without allocating; the full check runs only after it.
+func isNFC(s string) bool {
+	return norm.NFC.QuickSpanString(s) == len(s) || norm.NFC.IsNormalString(s)
+}
+
 // checkPath reports why p cannot be a local path under the root, or nil.
 // p is a slash-separated relative path.
 func checkPath(p, goos string) error {

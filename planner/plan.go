@@ -3,8 +3,6 @@ package planner
 import (
 	"fmt"
 	"strings"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Plan computes the actions of one pass. It returns an error only for
@@ -95,7 +93,7 @@ func (p *pass) remoteCount(g *group) int {
 
 // checkLocalPath reports why a local path cannot be synced, or nil.
 func checkLocalPath(path, goos string) error {
-	if !norm.NFC.IsNormalString(path) {
+	if !isNFC(path) {
 		return fmt.Errorf("local path %q: not in Unicode NFC", path)
 	}
 	if err := checkPath(path, goos); err != nil {

@@ -55,7 +55,7 @@ func indexRemote(entries []RemoteEntry, prefix, goos string) (*remoteStream, []b
 		case !ok:
 			s.skip = append(s.skip, i)
 			bad = append(bad, badKey{idx: i, err: fmt.Errorf("map key %q: outside prefix %q", key, prefix)})
-		case norm.NFC.IsNormalString(rel):
+		case isNFC(rel):
 			if err := checkPath(rel, goos); err != nil {
 				s.skip = append(s.skip, i)
 				bad = append(bad, badKey{idx: i, rel: rel, err: fmt.Errorf("map key %q: %w", key, err)})

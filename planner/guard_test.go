@@ -1,0 +1,169 @@
+package planner
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// syncedPair returns n files that are identical on both sides and in the
+// base, named f000, f001, ...
+func syncedPair(n int) Input {
+	var in Input
+	for i := range n {
+		p := fmt.Sprintf("f%03d", i)
+		sum := fmt.Sprintf("%032x", i)
+		f := Fingerprint{Size: 5, MTime: 1, CTime: 1, Inode: uint64(i + 1)}
+		in.Local = append(in.Local, LocalEntry{Path: p, Fingerprint: f})
+		in.Remote = append(in.Remote, RemoteEntry{Key: p, Size: 5, ETag: sum})
+		in.Base = append(in.Base, BaseEntry{Path: p, Local: f, MD5: sum, RemoteKey: p, RemoteSize: 5, ETag: sum})
+	}
+	return in
+}
+
+func TestParseMaxDelete(t *testing.T) {
+	tests := []struct {
+		in   string
+		want MaxDelete
+	}{
+		{"", MaxDelete{}},
+		{"  ", MaxDelete{}},
+		{"50%", MaxDelete{Percent: 50}},
+		{"12.5%", MaxDelete{Percent: 12.5}},
+		{"100%", MaxDelete{Percent: 100}},
+		{" 7 ", MaxDelete{Count: 7}},
+		{"100", MaxDelete{Count: 100}},
+	}
+	for _, tc := range tests {
+		got, err := ParseMaxDelete(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseMaxDelete(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+		if tc.in != "" && strings.TrimSpace(tc.in) != "" && got.String() != strings.TrimSpace(tc.in) {
+			t.Errorf("MaxDelete%+v.String() = %q, want %q", got, got.String(), strings.TrimSpace(tc.in))
+		}
+	}
+	for _, bad := range []string{"0", "0%", "-1", "101%", "abc", "5.5", "%", "1e2", "NaN%", "50 percent"} {
+		_, err := ParseMaxDelete(bad)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
+			t.Errorf("ParseMaxDelete(%q) error = %v, want one naming the value", bad, err)
+		}
+	}
+}
+
+func TestMaxDeleteGuard(t *testing.T) {
+	tests := []struct {
+		name      string
+		dir       Direction
+		limit     MaxDelete
+		deleted   int // files deleted on the side that drives deletions
+		wantErr   string
+		wantCount int
+	}{
+		{name: "60% of remote files with limit 50%", dir: Push, limit: MaxDelete{Percent: 50}, deleted: 60,
+			wantErr: "refusing to delete 60 of 100 files remotely (max_delete 50%)"},
+		{name: "40% passes", dir: Push, limit: MaxDelete{Percent: 50}, deleted: 40, wantCount: 40},
+		{name: "exactly the limit passes", dir: Push, limit: MaxDelete{Percent: 50}, deleted: 50, wantCount: 50},
+		{name: "count limit exceeded", dir: Push, limit: MaxDelete{Count: 10}, deleted: 11,
+			wantErr: "refusing to delete 11 of 100 files remotely (max_delete 10)"},
+		{name: "count limit reached", dir: Push, limit: MaxDelete{Count: 10}, deleted: 10, wantCount: 10},
+		{name: "no limit", dir: Push, deleted: 100, wantCount: 100},
+		{name: "local deletions in pull", dir: Pull, limit: MaxDelete{Percent: 25}, deleted: 30,
+			wantErr: "refusing to delete 30 of 100 files locally (max_delete 25%)"},
+		{name: "local deletions within the limit", dir: Pull, limit: MaxDelete{Percent: 25}, deleted: 20, wantCount: 20},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := syncedPair(100)
+			if tc.dir == Push {
+				in.Local = in.Local[tc.deleted:]
+			} else {
+				in.Remote = in.Remote[tc.deleted:]
+			}
+			opts := Options{Direction: tc.dir, Delete: Propagate, MaxDelete: tc.limit, Host: "h", Time: "t"}
+			res, err := Plan(in, opts)
+			if tc.wantErr != "" {
+				var ge *GuardError
+				if !errors.As(err, &ge) {
+					t.Fatalf("err = %v, want a *GuardError", err)
+				}
+				if !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %q, want it to contain %q", err, tc.wantErr)
+				}
+				if ge.Deletes != tc.deleted || ge.Files != 100 || ge.Limit != tc.limit {
+					t.Fatalf("GuardError = %+v", ge)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Counts[DeleteRemote] + res.Counts[DeleteLocal]; got != tc.wantCount {
+				t.Fatalf("planned %d deletions, want %d (counts %v)", got, tc.wantCount, res.Counts)
+			}
+		})
+	}
+}
+
+func TestLocalRootMissingNeverDeletesRemotely(t *testing.T) {
+	for _, dir := range []Direction{Push, Both} {
+		t.Run(string(dir), func(t *testing.T) {
+			in := syncedPair(10)
+			in.Local = nil
+			opts := Options{Direction: dir, Delete: Propagate, LocalRootMissing: true, MaxDelete: MaxDelete{Percent: 50}, Host: "h", Time: "t"}
+			res, err := Plan(in, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Counts[DeleteRemote] != 0 || len(res.Actions) != 0 {
+				t.Fatalf("planned %v, want nothing", res.Actions)
+			}
+			if res.Counts[Nothing] != 10 {
+				t.Errorf("Counts = %v, want 10 nothing", res.Counts)
+			}
+			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "10 remote deletions skipped") {
+				t.Errorf("Warnings = %q", res.Warnings)
+			}
+		})
+	}
+}
+
+func TestRemoteListFailed(t *testing.T) {
+	for _, dir := range []Direction{Pull, Both} {
+		_, err := Plan(syncedPair(3), Options{Direction: dir, Delete: Propagate, RemoteListFailed: true, Host: "h", Time: "t"})
+		if !errors.Is(err, ErrRemoteListFailed) {
+			t.Errorf("%s: err = %v, want ErrRemoteListFailed", dir, err)
+		}
+	}
+
+	// Push plans against the base: the partial listing is ignored, so the
+	// files it lacks are not taken for remote deletions, and local changes
+	// and deletions still go out.
+	in := syncedPair(4)
+	in.Local[1].Size, in.Local[1].MTime = 9, 2 // f001 changed
+	in.Local = append(in.Local[:2], in.Local[3:]...)
+	in.Local = append(in.Local, LocalEntry{Path: "new", Fingerprint: Fingerprint{Size: 1}})
+	in.Remote = in.Remote[:1] // the listing broke after one key
+	res, err := Plan(in, Options{Direction: Push, Delete: Propagate, RemoteListFailed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actionSummary(res)
+	want := []string{"upload f001 f001", "delete-remote f002 f002", "upload new new"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("actions %q, want %q", got, want)
+	}
+	if res.RemoteFiles != 4 || len(res.Warnings) != 1 {
+		t.Errorf("RemoteFiles = %d, Warnings = %q", res.RemoteFiles, res.Warnings)
+	}
+}
+
+// actionSummary renders actions as "kind path key".
+func actionSummary(res *Result) []string {
+	var out []string
+	for _, a := range res.Actions {
+		out = append(out, fmt.Sprintf("%s %s %s", a.Kind, a.Path, a.Key))
+	}
+	return out
+}
