@@ -169,10 +169,10 @@ func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) {
 
 // settle clears the paths that synced and backs off the ones that failed.
 func (l *loop) settle(ctx context.Context, due []state.DirtyEntry, failed map[string]bool, passErr error) {
-	var ok []string
+	var ok []state.DirtyEntry
 	for _, d := range due {
 		if !failed[d.Path] && !failedUnder(failed, d.Path) {
-			ok = append(ok, d.Path)
+			ok = append(ok, d)
 			continue
 		}
 		msg := "item failed"
@@ -184,7 +184,8 @@ func (l *loop) settle(ctx context.Context, due []state.DirtyEntry, failed map[st
 			l.log.Error().Err(err).Msg("record failure")
 		}
 	}
-	if err := l.opts.DB.ClearDirty(ctx, l.name, ok...); err != nil {
+	// Entries marked again while the pass ran stay queued.
+	if err := l.opts.DB.ClearDirtyEntries(ctx, ok...); err != nil {
 		l.log.Error().Err(err).Msg("clear queue")
 	}
 }
@@ -241,16 +242,16 @@ func (l *loop) reconcile(ctx context.Context) {
 	for _, p := range res.FailedPaths {
 		failed[p] = true
 	}
-	var done []string
+	var done []state.DirtyEntry
 	for d, err := range l.opts.DB.Dirty(ctx, l.name) {
 		if err != nil {
 			break
 		}
 		if d.FirstSeen.Before(started) && !failed[d.Path] && !failedUnder(failed, d.Path) {
-			done = append(done, d.Path)
+			done = append(done, d)
 		}
 	}
-	if err := l.opts.DB.ClearDirty(ctx, l.name, done...); err != nil {
+	if err := l.opts.DB.ClearDirtyEntries(ctx, done...); err != nil {
 		l.log.Error().Err(err).Msg("clear queue")
 	}
 }
