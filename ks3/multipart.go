@@ -1,6 +1,7 @@
 package ks3
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/xml"
@@ -107,14 +108,18 @@ type CompleteResult struct {
 	RequestID             string
 }
 
-type completeRequest struct {
-	XMLName xml.Name       `xml:"CompleteMultipartUpload"`
-	Parts   []completePart `xml:"Part"`
-}
-
-type completePart struct {
-	PartNumber int    `xml:"PartNumber"`
-	ETag       string `xml:"ETag"`
+// completeBody renders the part list. encoding/xml would escape the
+// quotes around each ETag as "&#34;"; KS3 clients send them literally.
+func completeBody(parts []CompletedPart) []byte {
+	var b bytes.Buffer
+	b.WriteString("<CompleteMultipartUpload>")
+	for _, p := range parts {
+		fmt.Fprintf(&b, "<Part><PartNumber>%d</PartNumber><ETag>\"", p.PartNumber)
+		_ = xml.EscapeText(&b, []byte(trimETag(p.ETag))) // a bytes.Buffer does not fail
+		b.WriteString("\"</ETag></Part>")
+	}
+	b.WriteString("</CompleteMultipartUpload>")
+	return b.Bytes()
 }
 
 type completeResultXML struct {
@@ -139,22 +144,15 @@ func (c *Client) completeMultipartUpload(ctx context.Context, bucket, key, uploa
 	if uploadID == "" {
 		return nil, errors.New("empty upload id")
 	}
-	body := completeRequest{Parts: make([]completePart, len(parts))}
-	for i, p := range parts {
-		body.Parts[i] = completePart{PartNumber: p.PartNumber, ETag: `"` + trimETag(p.ETag) + `"`}
-	}
 	r := &request{method: http.MethodPost, bucket: bucket, key: key, query: url.Values{"uploadId": {uploadID}},
 		header: http.Header{}, notFoundCode: "NoSuchUpload"}
 	if err := setCallbackHeaders(r.header, opts.CallbackURL, opts.CallbackBody, opts.CallbackVars); err != nil {
 		return nil, err
 	}
-	var err error
-	if r.body, r.size, err = xmlBody(r.header, body); err != nil {
-		return nil, err
-	}
+	r.body, r.size = rawXMLBody(r.header, completeBody(parts))
 	var out completeResultXML
 	var requestID string
-	err = c.do(ctx, r, func(resp *http.Response) error {
+	err := c.do(ctx, r, func(resp *http.Response) error {
 		requestID = resp.Header.Get(headerRequestID)
 		return decodeXMLResponse(resp, &out)
 	})

@@ -85,17 +85,24 @@ func rootElement(body []byte) string {
 	}
 }
 
-// xmlBody is an XML request body with its Content-MD5 and Content-Type set
-// in header.
+// xmlBody marshals v as an XML request body and sets its Content-MD5 and
+// Content-Type in header.
 func xmlBody(header http.Header, v any) (*bytes.Reader, int64, error) {
 	b, err := xml.Marshal(v)
 	if err != nil {
 		return nil, 0, fmt.Errorf("encode request: %w", err)
 	}
+	r, n := rawXMLBody(header, b)
+	return r, n, nil
+}
+
+// rawXMLBody returns b as an XML request body and sets its Content-MD5 and
+// Content-Type in header.
+func rawXMLBody(header http.Header, b []byte) (*bytes.Reader, int64) {
 	sum := md5.Sum(b)
 	header.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
 	header.Set("Content-Type", "application/xml")
-	return bytes.NewReader(b), int64(len(b)), nil
+	return bytes.NewReader(b), int64(len(b))
 }
 
 // checkXMLText fails for strings that XML 1.0 cannot carry (invalid UTF-8
