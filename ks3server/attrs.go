@@ -1,0 +1,159 @@
+package ks3server
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Object property limits.
+const (
+	maxMetaSize      = 2 << 10 // user metadata names and values, in bytes
+	maxObjectSize    = 5 << 30 // single PUT
+	maxPartSize      = 5 << 30
+	defaultMIMEType  = "application/octet-stream"
+	defaultStorage   = "STANDARD"
+	metaPrefix       = "x-kss-meta-"
+	amzMetaPrefix    = "x-amz-meta-"
+	storageClassHdr  = "X-Kss-Storage-Class"
+	maxPartNumber    = 10000
+	minPartSize      = 100 << 10 // every part but the last
+	defaultListLimit = 1000
+)
+
+// storageClasses are the storage classes objects may have.
+var storageClasses = map[string]bool{
+	"STANDARD": true, "STANDARD_IA": true, "DEEP_IA": true,
+	"ARCHIVE": true, "COLD_ARCHIVE": true, "DEEP_COLD_ARCHIVE": true,
+}
+
+// attrsFromRequest reads the properties of a new object or upload from the
+// request headers: content headers, x-kss-meta-* (or x-amz-meta-*) user
+// metadata, storage class and canned ACL.
+func attrsFromRequest(h http.Header) (objectAttrs, error) {
+	a := objectAttrs{
+		contentType:        h.Get("Content-Type"),
+		cacheControl:       h.Get("Cache-Control"),
+		contentDisposition: h.Get("Content-Disposition"),
+		contentEncoding:    h.Get("Content-Encoding"),
+		contentLanguage:    h.Get("Content-Language"),
+		expires:            h.Get("Expires"),
+	}
+	if a.contentType == "" {
+		a.contentType = defaultMIMEType
+	}
+	var err error
+	if a.meta, err = metaFromHeader(h); err != nil {
+		return a, err
+	}
+	if a.storageClass, err = storageClassFromHeader(h); err != nil {
+		return a, err
+	}
+	if a.acl, err = parseCannedACL(headerValue(h, "acl"), true, ""); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// metaFromHeader collects user metadata by lower-case name.
+func metaFromHeader(h http.Header) (map[string]string, error) {
+	meta := make(map[string]string)
+	size := 0
+	for name, values := range h {
+		lower := strings.ToLower(name)
+		var suffix string
+		switch {
+		case strings.HasPrefix(lower, metaPrefix):
+			suffix = lower[len(metaPrefix):]
+		case strings.HasPrefix(lower, amzMetaPrefix):
+			suffix = lower[len(amzMetaPrefix):]
+		default:
+			continue
+		}
+		if suffix == "" {
+			continue
+		}
+		value := strings.Join(values, ",")
+		meta[suffix] = value
+		size += len(suffix) + len(value)
+	}
+	if size > maxMetaSize {
+		return nil, errMetadataTooLarge
+	}
+	return meta, nil
+}
+
+// storageClassFromHeader validates x-kss-storage-class, STANDARD if absent.
+func storageClassFromHeader(h http.Header) (string, error) {
+	class := headerValue(h, "storage-class")
+	if class == "" {
+		return defaultStorage, nil
+	}
+	if !storageClasses[class] {
+		return "", errInvalidStorageClass.withMessage("The storage class %q is not valid.", class)
+	}
+	return class, nil
+}
+
+// contentMD5 decodes the Content-MD5 header; ok is false when there is none.
+func contentMD5(h http.Header) (digest [md5.Size]byte, ok bool, err error) {
+	v := h.Get("Content-MD5")
+	if v == "" {
+		return digest, false, nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(raw) != md5.Size {
+		return digest, false, errInvalidDigest
+	}
+	copy(digest[:], raw)
+	return digest, true, nil
+}
+
+// responseOverrides maps response-* query parameters to the headers they
+// replace on GET.
+var responseOverrides = []struct{ param, header string }{
+	{"response-content-type", "Content-Type"},
+	{"response-content-language", "Content-Language"},
+	{"response-expires", "Expires"},
+	{"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"},
+	{"response-content-encoding", "Content-Encoding"},
+}
+
+// setObjectHeaders writes an object's headers for HEAD and GET. User
+// metadata names go into the header map verbatim in lower case, because the
+// official Python SDK matches them case-sensitively.
+func setObjectHeaders(h http.Header, o objectRecord, query url.Values) {
+	h.Set("Content-Type", o.attrs.contentType)
+	h.Set("ETag", quoteETag(o.etag))
+	h.Set("Last-Modified", o.modified.UTC().Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	h.Set(storageClassHdr, o.attrs.storageClass)
+	for _, kv := range []struct{ name, value string }{
+		{"Cache-Control", o.attrs.cacheControl},
+		{"Content-Disposition", o.attrs.contentDisposition},
+		{"Content-Encoding", o.attrs.contentEncoding},
+		{"Content-Language", o.attrs.contentLanguage},
+		{"Expires", o.attrs.expires},
+	} {
+		if kv.value != "" {
+			h.Set(kv.name, kv.value)
+		}
+	}
+	for name, value := range o.attrs.meta {
+		h[metaPrefix+name] = []string{value}
+	}
+	for _, o := range responseOverrides {
+		if v := query.Get(o.param); v != "" {
+			h.Set(o.header, v)
+		}
+	}
+}
+
+// setContentLength sets Content-Length.
+func setContentLength(h http.Header, n int64) {
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+}
