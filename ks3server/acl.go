@@ -157,7 +157,7 @@ func policyFor(acl string) accessControlPolicy {
 // are read by local name, whatever prefix the xsi namespace has.
 type policyRequest struct {
 	XMLName xml.Name `xml:"AccessControlPolicy"`
-	Grants []struct {
+	Grants  []struct {
 		Grantee struct {
 			Type string `xml:"type,attr"`
 			ID   string `xml:"ID"`
