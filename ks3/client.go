@@ -25,8 +25,13 @@ type Options struct {
 	// (unsigned) requests. SecurityToken is the STS token that goes with
 	// temporary credentials.
 	AccessKey, SecretKey, SecurityToken string
-	// Region names the bucket region for signature schemes that need one.
-	// KSS signatures, the only scheme implemented so far, do not use it.
+	// Signature selects the signing scheme: SignatureKSS ("kss", also the
+	// meaning of "") or SignatureV4 ("v4", AWS Signature Version 4, for KS3
+	// and any S3-compatible endpoint). With v4 the headers KS3 accepts in
+	// both spellings are sent as x-amz-*.
+	Signature string
+	// Region is the region SigV4 signs for; "" means DefaultRegion
+	// ("us-east-1"). KSS signatures do not use it.
 	Region string
 	// Transport carries the requests; nil means a tuned default transport
 	// with keep-alives and at least 64 idle connections per host.
@@ -97,9 +102,18 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// newSigner returns the KSS signer for the credentials in opts, or nil for
-// anonymous access.
+// Signing schemes of Options.Signature.
+const (
+	SignatureKSS = "kss"
+	SignatureV4  = "v4"
+)
+
+// newSigner returns the signer that opts select for its credentials, or nil
+// for anonymous access.
 func newSigner(opts Options) (signer, error) {
+	if opts.Signature != "" && opts.Signature != SignatureKSS && opts.Signature != SignatureV4 {
+		return nil, fmt.Errorf("Signature %q is not %q or %q", opts.Signature, SignatureKSS, SignatureV4)
+	}
 	switch {
 	case opts.AccessKey == "" && opts.SecretKey == "":
 		if opts.SecurityToken != "" {
@@ -110,6 +124,13 @@ func newSigner(opts Options) (signer, error) {
 		return nil, errors.New("AccessKey is empty but SecretKey is set")
 	case opts.SecretKey == "":
 		return nil, errors.New("SecretKey is empty but AccessKey is set")
+	}
+	if opts.Signature == SignatureV4 {
+		region := opts.Region
+		if region == "" {
+			region = DefaultRegion
+		}
+		return v4Signer{accessKey: opts.AccessKey, secretKey: opts.SecretKey, securityToken: opts.SecurityToken, region: region}, nil
 	}
 	return kssSigner{accessKey: opts.AccessKey, secretKey: opts.SecretKey, securityToken: opts.SecurityToken}, nil
 }

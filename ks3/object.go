@@ -32,7 +32,7 @@ type ObjectInfo struct {
 	StorageClass string
 	ContentType  string
 	// Metadata is the user metadata: lower-case names without the
-	// "x-kss-meta-" prefix.
+	// "x-kss-meta-" (or, from S3 services, "x-amz-meta-") prefix.
 	Metadata           map[string]string
 	Owner              Owner
 	CacheControl       string
@@ -171,6 +171,9 @@ func objectInfoFromHeader(key string, resp *http.Response) (*ObjectInfo, error) 
 		Metadata:           map[string]string{},
 	}
 	if info.StorageClass == "" {
+		info.StorageClass = h.Get(amzStorageClass)
+	}
+	if info.StorageClass == "" {
 		info.StorageClass = storageClassDefault
 	}
 	if total, ok := contentRangeTotal(h.Get("Content-Range")); ok {
@@ -190,8 +193,16 @@ func objectInfoFromHeader(key string, resp *http.Response) (*ObjectInfo, error) 
 		info.LastModified = t
 	}
 	for name, vals := range h {
-		if lower := strings.ToLower(name); strings.HasPrefix(lower, metaPrefix) && len(vals) > 0 {
-			info.Metadata[lower[len(metaPrefix):]] = vals[0]
+		lower := strings.ToLower(name)
+		if len(vals) == 0 {
+			continue
+		}
+		if meta, ok := strings.CutPrefix(lower, metaPrefix); ok {
+			info.Metadata[meta] = vals[0]
+		} else if meta, ok := strings.CutPrefix(lower, amzMetaPrefix); ok {
+			if _, both := info.Metadata[meta]; !both {
+				info.Metadata[meta] = vals[0]
+			}
 		}
 	}
 	return info, nil

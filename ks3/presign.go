@@ -20,9 +20,11 @@ type PresignOptions struct {
 }
 
 // PresignURL returns a URL that grants method on bucket/key to anyone who
-// has it until expires: "?Signature=…&Expires=<unix seconds>&KSSAccessKeyId=…".
-// It needs credentials and does no I/O. An expires in the past yields a URL
-// that the service refuses (403).
+// has it until expires: "?Signature=…&Expires=<unix seconds>&KSSAccessKeyId=…"
+// with KSS signatures, "?X-Amz-Algorithm=…&X-Amz-Credential=…&X-Amz-Date=…&
+// X-Amz-Expires=…&X-Amz-SignedHeaders=…&X-Amz-Signature=…" with SigV4, which
+// limits the validity to 7 days from now. It needs credentials and does no
+// I/O. An expires in the past yields a URL that the service refuses (403).
 func (c *Client) PresignURL(method, bucket, key string, expires time.Time, opts PresignOptions) (string, error) {
 	u, err := c.presignURL(method, bucket, key, expires, opts)
 	if err != nil {
@@ -54,7 +56,12 @@ func (c *Client) presignURL(method, bucket, key string, expires time.Time, opts 
 		q.Set(name, v)
 	}
 	res := resource{bucket: bucket, encodedKey: encodeKey(key), query: q}
-	u := c.ep.url(bucket, key, c.signer.presign(method, h, res, expires))
+	u := c.ep.url(bucket, key, "")
+	raw, err := c.signer.presign(method, h, res, u, c.now(), expires)
+	if err != nil {
+		return "", err
+	}
+	u.RawQuery = raw
 	return u.String(), nil
 }
 

@@ -90,7 +90,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	case r.method == http.MethodPut || r.method == http.MethodPost:
 		hr.Body, hr.ContentLength = http.NoBody, 0 // sent as "Content-Length: 0"
 	}
-	res := resource{bucket: r.bucket, encodedKey: encodeKey(r.key), query: r.query}
+	res := resource{bucket: r.bucket, encodedKey: encodeKey(r.key), query: r.query, payload: inMemoryPayload(r.body, r.size)}
 	if c.signer != nil {
 		c.signer.sign(hr, res, c.now())
 	} else {

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,19 +21,23 @@ type resource struct {
 	bucket     string
 	encodedKey string
 	query      url.Values
+	// payload reads the request body when it is a small document held in
+	// memory, for signers that hash the body; nil for streamed bodies.
+	payload *io.SectionReader
 }
 
 // signer authenticates requests. kssSigner implements the KSS header
-// scheme; a SigV4 signer can be added as a second implementation without
-// touching the request path, because a signer sees the whole outgoing
-// request and sets every header it needs (its date header included).
+// scheme and v4Signer AWS Signature Version 4; a signer sees the whole
+// outgoing request and sets every header it needs (its date header
+// included).
 type signer interface {
 	// sign authenticates r, a request for res sent at now.
 	sign(r *http.Request, res resource, now time.Time)
 	// presign returns the raw query of a URL that authenticates a request
-	// for res with method and the headers h until expires; it includes the
-	// parameters of res.query.
-	presign(method string, h http.Header, res resource, expires time.Time) string
+	// for res with method and the headers h, created at now, until
+	// expires; it includes the parameters of res.query. u is the URL
+	// without its query.
+	presign(method string, h http.Header, res resource, u *url.URL, now, expires time.Time) (string, error)
 }
 
 // kssSigner signs with "Authorization: KSS <AK>:<signature>".
@@ -55,7 +60,7 @@ func (s kssSigner) sign(r *http.Request, res resource, now time.Time) {
 	r.Header.Set("Authorization", "KSS "+s.accessKey+":"+kssSignature(s.secretKey, sts))
 }
 
-func (s kssSigner) presign(method string, h http.Header, res resource, expires time.Time) string {
+func (s kssSigner) presign(method string, h http.Header, res resource, _ *url.URL, _, expires time.Time) (string, error) {
 	q := url.Values{}
 	for name, vals := range res.query {
 		q[name] = slices.Clone(vals)
@@ -70,7 +75,7 @@ func (s kssSigner) presign(method string, h http.Header, res resource, expires t
 	if rest := encodeQuery(q); rest != "" {
 		raw += "&" + rest
 	}
-	return raw
+	return raw, nil
 }
 
 // kssSignature returns base64(HMAC-SHA1(secret, stringToSign)).
