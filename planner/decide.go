@@ -5,10 +5,10 @@ package planner
 // state, remote state, direction and delete policy; read it as the spec.
 //
 // The rules, beyond "a change on one side wins":
-//   - Nothing is lost without a copy: a local file that was never synced or
-//     changed since the last sync is never overwritten by a download (pull
-//     and both keep it as a conflict copy), and a change always wins over a
-//     deletion on the other side.
+//   - No local edit is lost: a local file that was never synced, or that
+//     changed since the last sync, is never overwritten by a download (pull
+//     and both keep it as a conflict copy), and a change on either side
+//     always wins over a deletion on the other.
 //   - Equal content is never transferred: when both sides hold the same
 //     bytes, only the base is updated (a lost state DB, a touched file, the
 //     same edit made on both sides).

@@ -6,8 +6,9 @@ package planner
 //
 // A local file is hashed only when its content could equal the other side's
 // or the base's: its fingerprint differs from the base but its size does
-// not (a touch or a same-size edit), or it and the remote object changed
-// both, or it has no base and a remote object of a comparable size exists.
+// not (a touch or a same-size edit), or both it and the remote object
+// changed, or it has no base; in the last two cases only when the remote
+// object could hold the same bytes (equal size, or encrypted).
 // A remote key needs a HEAD when its plaintext MD5 is unknown (a multipart
 // ETag, or an encrypted object) and would decide between a transfer and an
 // update of the base: no base, or both sides changed.
@@ -19,11 +20,11 @@ func Needs(in Input, opts Options) (hash []string, head []string) {
 	if err != nil {
 		return nil, nil
 	}
-	_ = p.run(func(g *group) {
+	err = p.run(func(g *group) {
 		if len(g.local) != 1 || len(g.remote) > 1 {
 			return
 		}
-		ps := p.entries(g)
+		ps, _ := p.entries(g)
 		h, m := needs(ps)
 		if h {
 			hash = append(hash, ps.l.Path)
@@ -32,6 +33,9 @@ func Needs(in Input, opts Options) (hash []string, head []string) {
 			head = append(head, ps.r.Key)
 		}
 	})
+	if err != nil {
+		return nil, nil
+	}
 	return hash, head
 }
 

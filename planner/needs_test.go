@@ -96,3 +96,10 @@ func TestNeedsThenPlan(t *testing.T) {
 		t.Errorf("Counts = %v, want one update-base", res.Counts)
 	}
 }
+
+func TestNeedsUnsortedInput(t *testing.T) {
+	in := Input{Local: []LocalEntry{{Path: "b"}, {Path: "a"}}, Remote: []RemoteEntry{{Key: "a", Size: 0}, {Key: "b", Size: 0}}}
+	if hash, head := Needs(in, Options{}); hash != nil || head != nil {
+		t.Errorf("Needs = %q, %q; want nothing", hash, head)
+	}
+}

@@ -66,29 +66,28 @@ func (p *pass) run(visit func(*group)) error {
 }
 
 // entries returns the single entry on each side of g, which must have at
-// most one local and one remote entry.
-func (p *pass) entries(g *group) paths {
-	ps := paths{b: g.base}
+// most one local and one remote entry. A base recorded for a key outside the
+// current prefix describes another remote location (the prefix changed): it
+// is returned as stale and left out, so its paths are neither taken for
+// remote deletions nor compared with objects they never were.
+func (p *pass) entries(g *group) (ps paths, stale *BaseEntry) {
 	if len(g.local) == 1 {
 		ps.l = &g.local[0]
 	}
 	if len(g.remote) == 1 {
 		ps.r = &p.in.Remote[g.remote[0].idx]
 	}
-	if p.opts.RemoteListFailed && g.base != nil {
-		b := g.base
+	switch b := g.base; {
+	case b == nil:
+	case !strings.HasPrefix(b.RemoteKey, p.opts.Prefix):
+		stale = b
+	case p.opts.RemoteListFailed:
 		p.synth = RemoteEntry{Key: b.RemoteKey, Path: b.Path, Size: b.RemoteSize, ETag: b.ETag, Encrypted: b.Encrypted}
-		ps.r = &p.synth
+		ps.r, ps.b = &p.synth, b
+	default:
+		ps.b = b
 	}
-	return ps
-}
-
-// remoteCount is the number of remote files g stands for.
-func (p *pass) remoteCount(g *group) int {
-	if p.opts.RemoteListFailed && g.base != nil {
-		return 1
-	}
-	return len(g.remote)
+	return ps, stale
 }
 
 // checkLocalPath reports why a local path cannot be synced, or nil.
@@ -125,7 +124,7 @@ func (b *builder) addBadKeys() {
 // visit decides one path.
 func (b *builder) visit(g *group) {
 	b.res.LocalFiles += len(g.local)
-	b.res.RemoteFiles += b.remoteCount(g)
+	b.res.RemoteFiles += len(g.remote)
 	switch {
 	case len(g.local) > 1:
 		b.duplicateLocal(g)
@@ -134,12 +133,20 @@ func (b *builder) visit(g *group) {
 		b.duplicateRemote(g)
 		return
 	}
-	ps := b.entries(g)
-	if ps.l != nil {
+	ps, stale := b.entries(g)
+	if b.opts.RemoteListFailed && ps.r != nil {
+		b.res.RemoteFiles++ // assumed from the base
+	}
+	switch {
+	case ps.l != nil:
 		if err := checkLocalPath(ps.l.Path, b.opts.GOOS); err != nil {
-			b.add(Action{Kind: Error, Path: g.path, Reason: "skipped: " + err.Error(), Local: ps.l, Base: ps.b, Err: err})
+			b.add(Action{Kind: Error, Path: g.path, Reason: "skipped: " + err.Error(), Local: ps.l, Base: g.base, Err: err})
 			return
 		}
+	case ps.r == nil && ps.b == nil: // nothing but a stale base
+		b.add(Action{Kind: ForgetBase, Path: g.path, Key: stale.RemoteKey, Base: stale,
+			Reason: fmt.Sprintf("sync record is for key %q, outside prefix %q", stale.RemoteKey, b.opts.Prefix)})
+		return
 	}
 	b.emit(g.path, ps, decide(ps, b.opts.Direction, b.opts.Delete))
 }

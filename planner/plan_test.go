@@ -239,3 +239,24 @@ func TestPlanWindowsTarget(t *testing.T) {
 		t.Errorf("Err %v should wrap the reason", err2)
 	}
 }
+
+// TestPlanPrefixChanged: a base recorded under another prefix describes
+// other objects. Their absence under the new prefix is no deletion.
+func TestPlanPrefixChanged(t *testing.T) {
+	in := Input{
+		Local: []LocalEntry{{Path: "a", Fingerprint: fp(1, 1)}},
+		Base: []BaseEntry{
+			{Path: "a", Local: fp(1, 1), MD5: md5A, RemoteKey: "old/a", RemoteSize: 1, ETag: md5A},
+			{Path: "b", Local: fp(1, 1), MD5: md5A, RemoteKey: "old/b", RemoteSize: 1, ETag: md5A},
+		},
+	}
+	res, err := Plan(in, Options{Direction: Both, Delete: Propagate, Prefix: "new/", Host: "h", Time: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actionSummary(res)
+	want := []string{"upload a new/a", "forget-base b old/b"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("actions %q, want %q", got, want)
+	}
+}
