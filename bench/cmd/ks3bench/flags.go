@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// options are the command-line settings of a run.
+type options struct {
+	ks3sync     string
+	rclone      []string
+	aws         string
+	work        string
+	out         string
+	reps        int
+	concurrency int
+	small       int
+	largeMiB    int64
+	many        int
+	memFiles    int
+	watchFiles  int
+	watchBurst  int
+	watchDelay  time.Duration
+	watchMax    time.Duration
+	cases       []string
+	smoke       bool
+}
+
+// allCases are the names -cases accepts, in the order they run.
+var allCases = []string{"upload-small", "upload-large", "noop-rerun", "download-small", "watch", "memory"}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	var rclone, cases string
+	fs := flag.NewFlagSet("ks3bench", flag.ContinueOnError)
+	fs.StringVar(&o.ks3sync, "ks3sync", "", "ks3sync binary (required)")
+	fs.StringVar(&rclone, "rclone", "rclone", "comma-separated rclone binaries to compare with (\"\" for none)")
+	fs.StringVar(&o.aws, "aws", "aws", "AWS CLI binary (\"\" to leave it out)")
+	fs.StringVar(&o.work, "work", "", "work folder for data, server, logs (required)")
+	fs.StringVar(&o.out, "out", "", "also write the samples and summaries as JSON to this file")
+	fs.IntVar(&o.reps, "reps", 3, "runs of every case, tool and setting")
+	fs.IntVar(&o.concurrency, "concurrency", 16, "transfers of the equal-concurrency setting")
+	fs.IntVar(&o.small, "small", 10000, "files of the small tree (1-64 KiB each)")
+	fs.Int64Var(&o.largeMiB, "large-mib", 1024, "size of the large file in MiB")
+	fs.IntVar(&o.many, "many", 100000, "files of the no-op tree (1 B-1 KiB each)")
+	fs.IntVar(&o.memFiles, "mem-files", 1000000, "empty files of the memory tree")
+	fs.IntVar(&o.watchFiles, "watch-files", 200, "files timed one by one by the watch case")
+	fs.IntVar(&o.watchBurst, "watch-burst", 10000, "files of the watch case's burst")
+	fs.DurationVar(&o.watchDelay, "watch-delay", 200*time.Millisecond, "watch quiet period")
+	fs.DurationVar(&o.watchMax, "watch-max-delay", 2*time.Second, "watch maximum delay")
+	fs.StringVar(&cases, "cases", strings.Join(allCases, ","), "comma-separated cases to run")
+	fs.BoolVar(&o.smoke, "smoke", false, "tiny data and one repetition of every case (for CI)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.ks3sync == "" || o.work == "" {
+		return o, errors.New("-ks3sync and -work are required")
+	}
+	o.rclone = splitList(rclone)
+	o.cases = splitList(cases)
+	for _, c := range o.cases {
+		if !slices.Contains(allCases, c) {
+			return o, fmt.Errorf("unknown case %q (have %s)", c, strings.Join(allCases, ", "))
+		}
+	}
+	if o.smoke {
+		o.reps, o.small, o.largeMiB, o.many, o.memFiles = 1, 40, 8, 200, 2000
+		o.watchFiles, o.watchBurst = 10, 200
+	}
+	if o.reps < 1 || o.concurrency < 1 {
+		return o, errors.New("-reps and -concurrency must be at least 1")
+	}
+	return o, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

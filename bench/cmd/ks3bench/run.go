@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/ks3sync/ks3sync/bench/harness"
+)
+
+// credentials are the benchmark server's only key pair.
+var credentials = harness.Credentials{AccessKey: "BENCHACCESSKEY", SecretKey: "bench-secret-key-0123456789"}
+
+// report is everything a run measured.
+type report struct {
+	Machine   []string             `json:"machine"`
+	Samples   []harness.Sample     `json:"samples"`
+	Summaries []harness.Summary    `json:"summaries"`
+	Watch     *harness.WatchResult `json:"watch,omitempty"`
+	Memory    *memoryResult        `json:"memory,omitempty"`
+}
+
+// memoryResult is the cost of the dry run over the memory tree.
+type memoryResult struct {
+	Files   int     `json:"files"`
+	WallSec float64 `json:"wall_s"`
+	CPUSec  float64 `json:"cpu_s"`
+	RSSMiB  float64 `json:"rss_mib"`
+}
+
+// dataset locations under the work folder.
+type dataset struct {
+	small, large, many, mem string
+	smallSpec               harness.TreeSpec
+}
+
+func run(ctx context.Context, o options) (*report, error) {
+	for _, d := range []string{"logs", "data", "runs"} {
+		if err := os.MkdirAll(filepath.Join(o.work, d), 0o755); err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", o.work, err)
+		}
+	}
+	rep := &report{Machine: describeMachine(ctx, o)}
+	printMachine(rep.Machine)
+	data, err := generate(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	root := filepath.Join(o.work, "server")
+	if err := os.RemoveAll(root); err != nil {
+		return nil, fmt.Errorf("clean %s: %w", root, err)
+	}
+	srv, err := harness.StartServer(ctx, o.ks3sync, root, filepath.Join(o.work, "logs", "server.log"), credentials)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop()
+	env := harness.Env{Endpoint: srv.Endpoint, Cred: credentials}
+	if err := runTimed(ctx, o, env, data, rep); err != nil {
+		return rep, err
+	}
+	if err := runWatch(ctx, o, env, rep); err != nil {
+		return rep, err
+	}
+	return rep, runMemory(ctx, o, env, data, rep)
+}
+
+// generate writes the data sets the selected cases need.
+func generate(ctx context.Context, o options) (dataset, error) {
+	base := filepath.Join(o.work, "data")
+	d := dataset{
+		small: filepath.Join(base, "small"), large: filepath.Join(base, "large"),
+		many: filepath.Join(base, "many"), mem: filepath.Join(base, "mem"),
+		smallSpec: harness.TreeSpec{Files: o.small, PerDir: 100, MinSize: 1 << 10, MaxSize: 64 << 10, Seed: 1},
+	}
+	specs := []struct {
+		dir   string
+		spec  harness.TreeSpec
+		cases []string
+	}{
+		{d.small, d.smallSpec, []string{"upload-small", "download-small"}},
+		{d.large, harness.TreeSpec{Files: 1, PerDir: 1, MinSize: o.largeMiB << 20, MaxSize: o.largeMiB << 20, Seed: 2}, []string{"upload-large"}},
+		{d.many, harness.TreeSpec{Files: o.many, PerDir: 1000, MinSize: 1, MaxSize: 1 << 10, Seed: 3}, []string{"noop-rerun"}},
+		{d.mem, harness.TreeSpec{Files: o.memFiles, PerDir: 1000, Seed: 4}, []string{"memory"}},
+	}
+	for _, s := range specs {
+		if !slices.ContainsFunc(s.cases, func(c string) bool { return slices.Contains(o.cases, c) }) {
+			continue
+		}
+		start := time.Now()
+		if err := harness.Generate(ctx, s.dir, s.spec); err != nil {
+			return d, err
+		}
+		fmt.Printf("data %-40s %7d files  ready in %s\n", s.dir, s.spec.Files, time.Since(start).Round(time.Millisecond))
+	}
+	return d, nil
+}
+
+// runTimed runs the side-by-side cases and prints their tables.
+func runTimed(ctx context.Context, o options, env harness.Env, d dataset, rep *report) error {
+	var cases []harness.Case
+	for _, c := range []harness.Case{harness.UploadSmall, harness.UploadLarge, harness.NoopRerun, harness.DownloadSmall} {
+		if slices.Contains(o.cases, string(c)) {
+			cases = append(cases, c)
+		}
+	}
+	if len(cases) == 0 {
+		return nil
+	}
+	peers, err := peerTools(ctx, o)
+	if err != nil {
+		return err
+	}
+	plan := harness.Plan{
+		KS3Sync: harness.KS3Sync{Bin: o.ks3sync}, Peers: peers, Cases: cases,
+		Reps: o.reps, Concurrency: o.concurrency,
+		Small: d.small, SmallSpec: d.smallSpec, LargeFile: filepath.Join(d.large, "d0000", "f0000000.bin"), Many: d.many,
+		Work: o.work, Progress: os.Stdout,
+	}
+	samples, err := harness.Run(ctx, plan, env)
+	rep.Samples = samples
+	rep.Summaries = harness.Summarize(samples)
+	fmt.Printf("\n## Medians (%d runs each)\n\n", o.reps)
+	harness.WriteMedians(os.Stdout, rep.Summaries)
+	fmt.Printf("\n## Ratio ks3sync/peer (median wall time; below 1 means ks3sync is faster)\n\n")
+	harness.WriteRatios(os.Stdout, rep.Summaries, "ks3sync")
+	return err
+}
+
+// peerTools builds the peers, naming each rclone by its version.
+func peerTools(ctx context.Context, o options) ([]harness.Tool, error) {
+	var out []harness.Tool
+	for _, bin := range o.rclone {
+		v, err := rcloneVersion(ctx, bin)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, harness.Rclone{Bin: bin, Label: "rclone-" + v})
+	}
+	if o.aws != "" {
+		out = append(out, harness.AWSCLI{Bin: o.aws})
+	}
+	return out, nil
+}
+
+// runWatch measures the watch latency and the burst.
+func runWatch(ctx context.Context, o options, env harness.Env, rep *report) error {
+	if !slices.Contains(o.cases, "watch") {
+		return nil
+	}
+	res, err := harness.WatchLatency(ctx, env, harness.WatchPlan{
+		Bin: o.ks3sync, Work: o.work, Files: o.watchFiles, Spacing: 100 * time.Millisecond,
+		Burst: o.watchBurst, Delay: o.watchDelay, MaxDelay: o.watchMax,
+	})
+	if err != nil {
+		return err
+	}
+	rep.Watch = &res
+	fmt.Printf("\n## Watch (delay %s, max_delay %s)\n\n", o.watchDelay, o.watchMax)
+	fmt.Printf("close -> object visible over %d files: p50 %s, p95 %s, max %s (target p95 < %s)\n",
+		len(res.Latencies), res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond), res.Max.Round(time.Millisecond), o.watchDelay+500*time.Millisecond)
+	fmt.Printf("burst of %d files: %d objects, the last %s after the last close\n", res.Burst, res.BurstSeen, res.BurstTime.Round(time.Millisecond))
+	return nil
+}
+
+// runMemory measures the dry run over the memory tree.
+func runMemory(ctx context.Context, o options, env harness.Env, d dataset, rep *report) error {
+	if !slices.Contains(o.cases, "memory") {
+		return nil
+	}
+	m, err := harness.ScanMemory(ctx, env, o.ks3sync, o.work, d.mem)
+	if err != nil {
+		return err
+	}
+	rep.Memory = &memoryResult{Files: o.memFiles, WallSec: m.Wall.Seconds(), CPUSec: m.CPUSec(), RSSMiB: float64(m.MaxRSSKiB) / 1024}
+	fmt.Printf("\n## Memory\n\nrun --dry-run over %d empty files: wall %.2fs, CPU %.2fs, peak RSS %.0f MiB (target < 200 MB)\n",
+		o.memFiles, rep.Memory.WallSec, rep.Memory.CPUSec, rep.Memory.RSSMiB)
+	return nil
+}

@@ -1,0 +1,68 @@
+package harness
+
+import (
+	"strings"
+	"testing"
+)
+
+func sample(c Case, tool string, s Setting, wall float64) Sample {
+	return Sample{Case: c, Tool: tool, Setting: s, WallSec: wall, CPUSec: wall / 2, RSSMiB: 10}
+}
+
+func TestSummarize(t *testing.T) {
+	sums := Summarize([]Sample{
+		sample(UploadSmall, "ks3sync", Default, 3),
+		sample(UploadSmall, "aws", Default, 10),
+		sample(UploadSmall, "ks3sync", Default, 1),
+		sample(UploadSmall, "ks3sync", Default, 2),
+	})
+	if len(sums) != 2 {
+		t.Fatalf("got %d summaries, want 2", len(sums))
+	}
+	if s := sums[0]; s.Tool != "ks3sync" || s.Runs != 3 || s.WallSec != 2 || s.CPUSec != 1 {
+		t.Errorf("ks3sync summary = %+v", s)
+	}
+	if s := sums[1]; s.Tool != "aws" || s.Runs != 1 || s.WallSec != 10 {
+		t.Errorf("aws summary = %+v", s)
+	}
+}
+
+func TestWriteRatios(t *testing.T) {
+	sums := Summarize([]Sample{
+		sample(UploadSmall, "ks3sync", Default, 4),
+		sample(UploadSmall, "ks3sync", Equal, 3),
+		sample(UploadSmall, "rclone", Default, 16),
+		sample(UploadSmall, "rclone", Equal, 10),
+		sample(UploadSmall, "aws", Default, 40),
+		sample(UploadSmall, "aws", Equal, 30),
+		sample(NoopRerun, "ks3sync", Default, 4),
+		sample(NoopRerun, "ks3sync", Equal, 4),
+		sample(NoopRerun, "rclone", Default, 50),
+		sample(NoopRerun, "rclone", SizeOnly, 6),
+		sample(DownloadSmall, "ks3sync", Default, 5),
+	})
+	var b strings.Builder
+	WriteRatios(&b, sums, "ks3sync")
+	out := b.String()
+	for _, want := range []string{
+		"| case | setting | ks3sync/rclone | ks3sync/aws | target | met |",
+		"| upload-small | default | 0.25 | 0.10 | | |",
+		"| upload-small | equal | 0.30 | 0.10 | | |",
+		"| upload-small | best | 0.30 | 0.10 | ≤ 0.5× fastest (0.30) | yes |",
+		"| noop-rerun | equal | – | – | | |",
+		"| noop-rerun | best | 0.67 | – | ≤ 0.5× fastest (0.67) | no |",
+		"| download-small | best | – | – | – | |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing line %q in\n%s", want, out)
+		}
+	}
+}
+
+func TestWriteMedians(t *testing.T) {
+	var b strings.Builder
+	WriteMedians(&b, Summarize([]Sample{sample(UploadLarge, "aws", Equal, 6.5)}))
+	if want := "| upload-large | aws | equal | 1 | 6.50 | 3.25 | 10 |"; !strings.Contains(b.String(), want) {
+		t.Errorf("missing %q in\n%s", want, b.String())
+	}
+}

@@ -1,0 +1,158 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ks3sync/ks3sync/ks3"
+)
+
+// Bucket is the bucket every case works in.
+const Bucket = "bench"
+
+// Plan describes a benchmark run.
+type Plan struct {
+	// KS3Sync is ks3sync itself; it also seeds the shared remote data.
+	KS3Sync KS3Sync
+	// Peers are the tools compared with ks3sync.
+	Peers []Tool
+	// Cases run in this order.
+	Cases []Case
+	// Reps is the number of runs of every case, tool and setting.
+	Reps int
+	// Concurrency is the transfers of the Equal setting.
+	Concurrency int
+	// Small, LargeFile and Many are the data: the small-file tree (upload
+	// and download), the one large file, and the tree of the no-op case.
+	Small     string
+	SmallSpec TreeSpec
+	LargeFile string
+	Many      string
+	// Work holds scratch folders, logs and state databases.
+	Work string
+	// Progress receives one line per run.
+	Progress io.Writer
+}
+
+// runner carries what the cases share during Run.
+type runner struct {
+	Plan
+	env    Env
+	client *ks3.Client
+	// noopState is the state database of ks3sync's no-op runs.
+	noopState string
+	seq       int
+}
+
+// Run times every case of p against the server at env and returns the
+// samples. The first failing command stops the run.
+func Run(ctx context.Context, p Plan, env Env) ([]Sample, error) {
+	c, err := NewClient(env.Endpoint, env.Cred)
+	if err != nil {
+		return nil, err
+	}
+	if err := EnsureBucket(ctx, c, Bucket); err != nil {
+		return nil, err
+	}
+	r := &runner{Plan: p, env: env, client: c, noopState: filepath.Join(p.Work, "noop-state.db")}
+	var out []Sample
+	for _, cs := range p.Cases {
+		if err := r.seed(ctx, cs); err != nil {
+			return out, err
+		}
+		for rep := 1; rep <= p.Reps; rep++ {
+			for _, t := range r.tools() {
+				for _, s := range settings(cs, t) {
+					smp, err := r.runOne(ctx, t, cs, s, rep)
+					if err != nil {
+						return out, err
+					}
+					out = append(out, smp)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// tools lists ks3sync first, then the peers.
+func (r *runner) tools() []Tool { return append([]Tool{r.KS3Sync}, r.Peers...) }
+
+// settings lists the settings t runs case cs with.
+func settings(cs Case, t Tool) []Setting {
+	if _, ok := t.(Rclone); ok && cs == NoopRerun {
+		return []Setting{Default, Equal, SizeOnly}
+	}
+	return []Setting{Default, Equal}
+}
+
+// runOne prepares, times and cleans up one run.
+func (r *runner) runOne(ctx context.Context, t Tool, cs Case, s Setting, rep int) (Sample, error) {
+	j, err := r.job(t, cs, s, rep)
+	if err != nil {
+		return Sample{}, err
+	}
+	defer os.RemoveAll(j.Scratch)
+	argv, environ, err := t.Command(r.env, j)
+	if err != nil {
+		return Sample{}, err
+	}
+	logPath := filepath.Join(r.Work, "logs", fmt.Sprintf("%s-%s-%s-%d.log", cs, t.Name(), s, rep))
+	m, err := RunTimed(ctx, argv, environ, logPath)
+	if err != nil {
+		return Sample{}, fmt.Errorf("%s %s %s: %w", cs, t.Name(), s, err)
+	}
+	if err := r.verify(ctx, j); err != nil {
+		return Sample{}, fmt.Errorf("%s %s %s: %w", cs, t.Name(), s, err)
+	}
+	if err := r.cleanup(ctx, j); err != nil {
+		return Sample{}, err
+	}
+	smp := newSample(j, t.Name(), rep, m)
+	fmt.Fprintf(r.Progress, "%-14s rep %d/%d %-12s %-9s wall %7.2fs  cpu %7.2fs  rss %6.0f MiB\n",
+		cs, rep, r.Reps, t.Name(), s, smp.WallSec, smp.CPUSec, smp.RSSMiB)
+	return smp, nil
+}
+
+// job builds the Job of one run, with a fresh scratch folder.
+func (r *runner) job(t Tool, cs Case, s Setting, rep int) (Job, error) {
+	r.seq++
+	scratch := filepath.Join(r.Work, "runs", fmt.Sprintf("%04d", r.seq))
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return Job{}, fmt.Errorf("prepare run: %w", err)
+	}
+	j := Job{Case: cs, Setting: s, Bucket: Bucket, Concurrency: r.Concurrency, Scratch: scratch}
+	switch cs {
+	case UploadSmall:
+		j.Local = r.Small
+		j.Prefix = fmt.Sprintf("up-small/%s-%s-%d/", t.Name(), s, rep)
+	case UploadLarge:
+		j.Local, j.LargeFile = filepath.Dir(r.LargeFile), r.LargeFile
+		j.Prefix = fmt.Sprintf("up-large/%s-%s-%d/", t.Name(), s, rep)
+	case NoopRerun:
+		j.Local, j.Prefix = r.Many, noopPrefix(t)
+		j.StateDB = r.noopState
+	case DownloadSmall:
+		j.Local = filepath.Join(scratch, "download")
+		j.Prefix = downloadPrefix
+	default:
+		return Job{}, fmt.Errorf("prepare run: unknown case %q", cs)
+	}
+	return j, nil
+}
+
+// downloadPrefix holds the small tree for the download case.
+const downloadPrefix = "dl/"
+
+// noopPrefix is where t's copy of the many-file tree lives. The AWS CLI
+// compares size and upload time only, so it shares ks3sync's copy; rclone
+// keeps its own mtime metadata and needs a copy it uploaded itself.
+func noopPrefix(t Tool) string {
+	if _, ok := t.(Rclone); ok {
+		return "many/" + t.Name() + "/"
+	}
+	return "many/ks3sync/"
+}

@@ -1,0 +1,25 @@
+package harness
+
+// Sample is one timed run of one tool on one case.
+type Sample struct {
+	Case    Case    `json:"case"`
+	Tool    string  `json:"tool"`
+	Setting Setting `json:"setting"`
+	Rep     int     `json:"rep"`
+	WallSec float64 `json:"wall_s"`
+	CPUSec  float64 `json:"cpu_s"`
+	RSSMiB  float64 `json:"rss_mib"`
+}
+
+// newSample records m as the Rep-th run of j by tool.
+func newSample(j Job, tool string, rep int, m Measure) Sample {
+	return Sample{
+		Case:    j.Case,
+		Tool:    tool,
+		Setting: j.Setting,
+		Rep:     rep,
+		WallSec: m.Wall.Seconds(),
+		CPUSec:  m.CPUSec(),
+		RSSMiB:  float64(m.MaxRSSKiB) / 1024,
+	}
+}

@@ -1,0 +1,81 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ks3sync/ks3sync/ks3"
+)
+
+// NewClient returns a KS3 client for the benchmark server.
+func NewClient(endpoint string, cred Credentials) (*ks3.Client, error) {
+	c, err := ks3.New(ks3.Options{
+		Endpoint:   endpoint,
+		Addressing: ks3.AddressingPath,
+		AccessKey:  cred.AccessKey,
+		SecretKey:  cred.SecretKey,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("new client: %w", err)
+	}
+	return c, nil
+}
+
+// EnsureBucket creates bucket unless it exists.
+func EnsureBucket(ctx context.Context, c *ks3.Client, bucket string) error {
+	if err := c.HeadBucket(ctx, bucket); err == nil {
+		return nil
+	}
+	if err := c.CreateBucket(ctx, bucket, ks3.CreateBucketOptions{}); err != nil {
+		return fmt.Errorf("create bucket %q: %w", bucket, err)
+	}
+	return nil
+}
+
+// CountPrefix returns the number of objects under prefix.
+func CountPrefix(ctx context.Context, c *ks3.Client, bucket, prefix string) (int, error) {
+	n := 0
+	for item, err := range c.Walk(ctx, bucket, ks3.ListObjectsOptions{Prefix: prefix}) {
+		if err != nil {
+			return n, fmt.Errorf("count %s/%s: %w", bucket, prefix, err)
+		}
+		if item.Prefix == "" {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// DeletePrefix deletes every object under prefix, 1000 keys per request.
+func DeletePrefix(ctx context.Context, c *ks3.Client, bucket, prefix string) error {
+	var keys []string
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		res, err := c.DeleteObjects(ctx, bucket, keys)
+		if err != nil {
+			return fmt.Errorf("delete %s/%s: %w", bucket, prefix, err)
+		}
+		if len(res.Errors) > 0 {
+			return fmt.Errorf("delete %s/%s: %d keys failed, first %+v", bucket, prefix, len(res.Errors), res.Errors[0])
+		}
+		keys = keys[:0]
+		return nil
+	}
+	for item, err := range c.Walk(ctx, bucket, ks3.ListObjectsOptions{Prefix: prefix}) {
+		if err != nil {
+			return fmt.Errorf("delete %s/%s: %w", bucket, prefix, err)
+		}
+		if item.Prefix != "" {
+			continue
+		}
+		keys = append(keys, item.Object.Key)
+		if len(keys) == 1000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}

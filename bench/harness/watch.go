@@ -1,0 +1,190 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ks3sync/ks3sync/ks3"
+)
+
+// WatchPlan configures WatchLatency.
+type WatchPlan struct {
+	Bin  string
+	Work string
+	// Files are written one at a time, Spacing apart, and each is timed
+	// from its close to the moment its object answers a HEAD.
+	Files   int
+	Spacing time.Duration
+	// Burst files are then written as fast as possible; all must arrive.
+	Burst int
+	// Delay and MaxDelay are the pair's watch settings.
+	Delay, MaxDelay time.Duration
+}
+
+// WatchResult is the outcome of WatchLatency.
+type WatchResult struct {
+	Latencies []time.Duration
+	P50, P95  time.Duration
+	Max       time.Duration
+	// BurstSeen is how many of the burst's objects appeared, and BurstTime
+	// how long after the last close the last of them appeared.
+	Burst, BurstSeen int
+	BurstTime        time.Duration
+}
+
+// watchPrefix is where the watch benchmark's objects go.
+const watchPrefix = "watch/"
+
+// WatchLatency runs `ks3sync watch` on an empty folder and measures how
+// long a closed file takes to become an object, then whether a burst of
+// files all arrive.
+func WatchLatency(ctx context.Context, env Env, p WatchPlan) (WatchResult, error) {
+	c, err := NewClient(env.Endpoint, env.Cred)
+	if err != nil {
+		return WatchResult{}, err
+	}
+	if err := EnsureBucket(ctx, c, Bucket); err != nil {
+		return WatchResult{}, err
+	}
+	if err := DeletePrefix(ctx, c, Bucket, watchPrefix); err != nil {
+		return WatchResult{}, err
+	}
+	local := filepath.Join(p.Work, "watch", "local")
+	if err := os.RemoveAll(filepath.Dir(local)); err != nil {
+		return WatchResult{}, fmt.Errorf("watch benchmark: %w", err)
+	}
+	if err := os.MkdirAll(local, 0o755); err != nil {
+		return WatchResult{}, fmt.Errorf("watch benchmark: %w", err)
+	}
+	stop, err := startWatch(env, p, local)
+	if err != nil {
+		return WatchResult{}, err
+	}
+	defer stop()
+	w := &watchRun{plan: p, client: c, local: local}
+	if _, err := w.writeAndWait(ctx, "ready.bin"); err != nil {
+		return WatchResult{}, fmt.Errorf("watch benchmark: daemon not syncing: %w", err)
+	}
+	return w.measure(ctx)
+}
+
+// startWatch starts the daemon and returns a function that stops it.
+func startWatch(env Env, p WatchPlan, local string) (func(), error) {
+	scratch := filepath.Join(p.Work, "watch")
+	j := Job{Setting: Default, Local: local, Bucket: Bucket, Prefix: watchPrefix, Scratch: scratch}
+	cfg, err := writeKS3SyncConfig(env, j, "push", fmt.Sprintf("{delay: %s, max_delay: %s}", p.Delay, p.MaxDelay))
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(p.Work, "logs", "watch.log"))
+	if err != nil {
+		return nil, fmt.Errorf("start watch: %w", err)
+	}
+	cmd := exec.Command(p.Bin, "watch", "--config", cfg)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start watch: %w", err)
+	}
+	return func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+	}, nil
+}
+
+// watchRun is one WatchLatency measurement in progress.
+type watchRun struct {
+	plan   WatchPlan
+	client *ks3.Client
+	local  string
+}
+
+// measure times the spaced files, then the burst.
+func (w *watchRun) measure(ctx context.Context) (WatchResult, error) {
+	res := WatchResult{Latencies: make([]time.Duration, w.plan.Files), Burst: w.plan.Burst}
+	var wg sync.WaitGroup
+	errs := make([]error, w.plan.Files)
+	for i := range w.plan.Files {
+		wg.Go(func() {
+			res.Latencies[i], errs[i] = w.writeAndWait(ctx, fmt.Sprintf("lat/f%05d.bin", i))
+		})
+		time.Sleep(w.plan.Spacing)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return res, fmt.Errorf("watch latency: %w", err)
+	}
+	res.P50, res.P95, res.Max = Percentile(res.Latencies, 50), Percentile(res.Latencies, 95), Percentile(res.Latencies, 100)
+	seen, took, err := w.burst(ctx)
+	res.BurstSeen, res.BurstTime = seen, took
+	return res, err
+}
+
+// writeAndWait writes the file rel and returns the time from its close to
+// the first HEAD that finds its object.
+func (w *watchRun) writeAndWait(ctx context.Context, rel string) (time.Duration, error) {
+	path := filepath.Join(w.local, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	if err := os.WriteFile(path, []byte("watch latency "+rel), 0o644); err != nil {
+		return 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	closed := time.Now()
+	deadline := closed.Add(30*time.Second + w.plan.MaxDelay)
+	for time.Now().Before(deadline) {
+		_, err := w.client.HeadObject(ctx, Bucket, watchPrefix+rel)
+		if err == nil {
+			return time.Since(closed), nil
+		}
+		if !ks3.IsNotFound(err) {
+			return 0, fmt.Errorf("head %s: %w", rel, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("object %s not visible after %s", rel, time.Since(closed).Round(time.Millisecond))
+}
+
+// burst writes plan.Burst files as fast as it can and waits until all of
+// them are objects, or a generous deadline passes.
+func (w *watchRun) burst(ctx context.Context) (int, time.Duration, error) {
+	for i := range w.plan.Burst {
+		path := filepath.Join(w.local, "burst", fmt.Sprintf("d%03d", i/1000), fmt.Sprintf("f%05d.bin", i))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return 0, 0, fmt.Errorf("burst: %w", err)
+		}
+		if err := os.WriteFile(path, []byte(path), 0o644); err != nil {
+			return 0, 0, fmt.Errorf("burst: %w", err)
+		}
+	}
+	closed := time.Now()
+	deadline := closed.Add(time.Minute + time.Duration(w.plan.Burst)*10*time.Millisecond)
+	for {
+		n, err := CountPrefix(ctx, w.client, Bucket, watchPrefix+"burst/")
+		if err != nil {
+			return 0, 0, err
+		}
+		if n == w.plan.Burst {
+			return n, time.Since(closed), nil
+		}
+		if time.Now().After(deadline) {
+			return n, time.Since(closed), fmt.Errorf("burst: %d of %d objects after %s", n, w.plan.Burst, time.Since(closed).Round(time.Second))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}

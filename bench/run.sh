@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Times ks3sync against rclone and the AWS CLI on the same generated data
+# against one local `ks3sync serve`, and prints medians and ks3sync/peer
+# ratios (see BENCHMARKS.md).
+#
+#   bench/run.sh            the full run: 10,000 small files, 1 GiB, a no-op
+#                           re-run over 100,000 files, download, watch latency,
+#                           memory over 1,000,000 files; 3 repetitions (~25 min)
+#   bench/run.sh --smoke    tiny data, one repetition of every case (< 1 min, CI)
+#   bench/run.sh [flags]    any other flags go to ks3bench (-reps, -cases, ...)
+#
+# Environment: BENCH_WORK keeps data, logs and results in that folder (the
+# generated data is reused by later runs); BENCH_RCLONE_LATEST=1 also builds
+# the current rclone from the Go module proxy (about 5 minutes) and compares
+# with it too. Installs rclone and GNU time with apt-get when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=false
+for a in "$@"; do
+  if [ "$a" = --smoke ]; then smoke=true; fi
+done
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "$@"
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq "$@"
+  fi
+}
+need=()
+[ -x /usr/bin/time ] || need+=(time)
+command -v rclone >/dev/null || need+=(rclone)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  apt_install "${need[@]}" >/dev/null
+fi
+command -v aws >/dev/null || { echo "bench: the AWS CLI (aws) is not installed" >&2; exit 1; }
+
+if [ -n "${BENCH_WORK:-}" ]; then
+  work=$BENCH_WORK
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+mkdir -p "$work/bin"
+
+echo "== building ks3sync and ks3bench into $work/bin"
+go build -o "$work/bin/ks3sync" ./cmd/ks3sync
+go build -o "$work/bin/ks3bench" ./bench/cmd/ks3bench
+
+rclones=rclone
+if [ "${BENCH_RCLONE_LATEST:-0}" = 1 ]; then
+  if [ ! -x "$work/bin/rclone" ]; then
+    echo "== building the current rclone (about 5 minutes)"
+    GOBIN="$work/bin" go install github.com/rclone/rclone@latest
+  fi
+  rclones="rclone,$work/bin/rclone"
+fi
+
+args=()
+for a in "$@"; do
+  if [ "$a" = --smoke ]; then args+=(-smoke); else args+=("$a"); fi
+done
+
+if $smoke; then
+  # The smoke run must fail loudly and finish well within a minute.
+  timeout 60 "$work/bin/ks3bench" -ks3sync "$work/bin/ks3sync" -rclone "$rclones" -work "$work" "${args[@]}"
+else
+  "$work/bin/ks3bench" -ks3sync "$work/bin/ks3sync" -rclone "$rclones" -work "$work" \
+    -out "$work/results.json" "${args[@]}"
+  echo "== samples and summaries: $work/results.json; logs: $work/logs"
+fi
