@@ -25,3 +25,4 @@ go test -race -count=1 -timeout 30m ./...
 
 echo "== cross-compile"
 ./scripts/cross.sh
+echo "== benchmark smoke (bench/run.sh --smoke)" && ./bench/run.sh --smoke
