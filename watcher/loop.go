@@ -120,7 +120,9 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 	if gone {
 		l.unwatchTree(raw)
 	}
-	newDir := !gone && !c.dir && (ev.Has(fsnotify.Create) || ev.Has(fsnotify.Chmod)) && isDir(ev.Name)
+	// Only a directory that is not watched yet can be new; the kernel may
+	// name it in any event, since it may have been created unseen.
+	newDir := !gone && !c.dir && isDir(ev.Name)
 	c.dir = c.dir || newDir
 	if !l.w.match(c.path, c.dir) {
 		return
