@@ -55,13 +55,15 @@ type rescanRequest struct {
 
 // aggregator is the debounce core: it turns a stream of events into settled
 // paths. A path settles once no event has touched it for delay, or at the
-// latest maxDelay after its first event. More than threshold pending
-// children of one directory collapse into a single entry for the directory.
-// The aggregator has no clock and no goroutines: time is a parameter of
-// every step. It is not safe for concurrent use.
+// latest maxDelay after its first event. A flush comes window after the
+// first path settles and takes every path settled by then, so that events
+// microseconds apart (the two names of a rename) land in one batch. More
+// than threshold pending children of one directory collapse into a single
+// entry for the directory. The aggregator has no clock and no goroutines:
+// time is a parameter of every step. It is not safe for concurrent use.
 type aggregator struct {
-	delay, maxDelay time.Duration
-	threshold       int
+	delay, maxDelay, window time.Duration
+	threshold               int
 
 	entries map[string]*entry
 	nodes   map[string]*node // by directory path; "" is the root
@@ -69,8 +71,8 @@ type aggregator struct {
 	rescan  *rescanRequest
 }
 
-func newAggregator(delay, maxDelay time.Duration, threshold int) *aggregator {
-	a := &aggregator{delay: delay, maxDelay: maxDelay, threshold: threshold}
+func newAggregator(delay, maxDelay, window time.Duration, threshold int) *aggregator {
+	a := &aggregator{delay: delay, maxDelay: maxDelay, window: window, threshold: threshold}
 	a.reset()
 	return a
 }
@@ -133,15 +135,22 @@ func (a *aggregator) requestRescan(reason string, at time.Time) {
 	}
 }
 
-// next reports when the earliest pending path settles.
+// next reports when the next flush is due: window after the earliest
+// pending path settles.
 func (a *aggregator) next() (time.Time, bool) {
 	if a.rescan != nil {
-		return a.deadline(a.rescan.first, a.rescan.last), true
+		return a.deadline(a.rescan.first, a.rescan.last).Add(a.window), true
 	}
 	if len(a.queue) == 0 {
 		return time.Time{}, false
 	}
-	return a.queue[0].due, true
+	return a.queue[0].due.Add(a.window), true
+}
+
+// coalesceWindow is the flush window for a quiet period: small against it,
+// and never more than a tenth of a second.
+func coalesceWindow(delay time.Duration) time.Duration {
+	return min(delay/20, 100*time.Millisecond)
 }
 
 // due releases every path that has settled by now.

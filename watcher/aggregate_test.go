@@ -166,7 +166,7 @@ func TestAggregator(t *testing.T) {
 			if threshold == 0 {
 				threshold = DefaultCollapseThreshold
 			}
-			got := simulate(newAggregator(delay, maxDelay, threshold), tt.steps)
+			got := simulate(newAggregator(delay, maxDelay, 0, threshold), tt.steps)
 			if !equalReleases(got, tt.want) {
 				t.Errorf("releases:\n got %v\nwant %v", got, tt.want)
 			}
@@ -225,7 +225,7 @@ func (r released) String() string { return fmt.Sprintf("%v:%+v", r.at, r.batch) 
 // TestAggregatorLargeBurst checks that a burst spread over many directories
 // stays bounded and releases every path once.
 func TestAggregatorLargeBurst(t *testing.T) {
-	a := newAggregator(time.Second, 10*time.Second, 64)
+	a := newAggregator(time.Second, 10*time.Second, 0, 64)
 	for i := range 10000 {
 		a.add(file(fmt.Sprintf("d%d/s%02d/f%02d", i%10, i/10%20, i/200)), at(time.Duration(i)*time.Microsecond))
 	}
@@ -241,5 +241,24 @@ func TestAggregatorLargeBurst(t *testing.T) {
 	f := a.due(at(time.Hour))
 	if len(f.changes) != 10001 || a.pending() != 0 || len(a.nodes) != 1 || len(a.queue) != 0 {
 		t.Fatalf("released %d, left %d pending, %d nodes, %d queued", len(f.changes), a.pending(), len(a.nodes), len(a.queue))
+	}
+}
+
+// TestAggregatorWindow checks that a flush waits its window for paths that
+// settle right after the first, such as the new name of a rename.
+func TestAggregatorWindow(t *testing.T) {
+	const ms = time.Millisecond
+	a := newAggregator(2*time.Second, 30*time.Second, 100*ms, DefaultCollapseThreshold)
+	got := simulate(a, []step{
+		{at: 0, ev: gone("report.doc")},
+		{at: 50 * ms, ev: file("report-final.doc")},
+		{at: 150 * ms, ev: file("later.txt")},
+	})
+	want := []released{
+		{at: 2100 * ms, batch: Batch{Paths: []string{"report-final.doc", "report.doc"}}},
+		{at: 2250 * ms, batch: Batch{Paths: []string{"later.txt"}}},
+	}
+	if !equalReleases(got, want) {
+		t.Errorf("releases:\n got %v\nwant %v", got, want)
 	}
 }

@@ -35,7 +35,7 @@ func newLoop(w *Watcher, fs notifier) *loop {
 	return &loop{
 		w:       w,
 		fs:      fs,
-		agg:     newAggregator(w.opts.Delay, w.opts.MaxDelay, w.opts.CollapseThreshold),
+		agg:     newAggregator(w.opts.Delay, w.opts.MaxDelay, coalesceWindow(w.opts.Delay), w.opts.CollapseThreshold),
 		watched: make(watchSet),
 	}
 }

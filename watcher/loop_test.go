@@ -171,13 +171,20 @@ func wantPaths(t *testing.T, b Batch, want ...string) {
 	}
 }
 
+// window and settle are the flush window and the time a single event takes
+// to come out of the loop with the default delay.
+var (
+	window = coalesceWindow(DefaultDelay)
+	settle = DefaultDelay + window
+)
+
 func TestLoopQuietPeriod(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startLoop(t, Options{})
 		h.send(fsnotify.Create, "a.txt")
 		time.Sleep(time.Second)
 		h.send(fsnotify.Write, "a.txt")
-		time.Sleep(DefaultDelay - time.Nanosecond)
+		time.Sleep(settle - time.Nanosecond)
 		h.none()
 		time.Sleep(time.Nanosecond)
 		wantPaths(t, h.take(), "a.txt")
@@ -203,15 +210,15 @@ func TestLoopMaxDelayUnderContinuousWrites(t *testing.T) {
 				}
 			}
 		}()
-		for range 100 { // a write every 700 ms for 70 s
+		for range 100 { // a write every 650 ms for 65 s
 			h.send(fsnotify.Write, "big.log")
-			time.Sleep(700 * time.Millisecond)
+			time.Sleep(650 * time.Millisecond)
 		}
 		close(done)
 		synctest.Wait()
 		// Flushed at the hard maximum after each first write, not when the
 		// writes stop.
-		want := []time.Duration{30 * time.Second, 60100 * time.Millisecond}
+		want := []time.Duration{30*time.Second + window, 30550*time.Millisecond + 30*time.Second + window}
 		if !slices.Equal(got, want) {
 			t.Fatalf("batches at %v, want %v", got, want)
 		}
@@ -224,13 +231,13 @@ func TestLoopCollapse(t *testing.T) {
 		for _, name := range []string{"1.jpg", "2.jpg", "3.jpg", "4.jpg"} {
 			h.send(fsnotify.Create, "photos/"+name)
 		}
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		wantPaths(t, h.take(), "photos/1.jpg", "photos/2.jpg", "photos/3.jpg", "photos/4.jpg")
 
 		for i := range 1000 {
 			h.send(fsnotify.Create, "photos/"+strings.Repeat("x", i%50+1)+".jpg")
 		}
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		wantPaths(t, h.take(), "photos")
 	})
 }
@@ -242,7 +249,7 @@ func TestLoopDeleteOrdering(t *testing.T) {
 		h.send(fsnotify.Create, "z-new.txt")
 		h.send(fsnotify.Remove, "old-dir")
 		h.send(fsnotify.Write, "m.txt")
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		wantPaths(t, h.take(), "m.txt", "z-new.txt", "a-old.txt", "old-dir")
 		if h.fs.has(h.abs("old-dir")) {
 			t.Error("removed directory is still watched")
@@ -258,7 +265,7 @@ func TestLoopOverflowRescans(t *testing.T) {
 		mkdirs(t, h.abs("unseen/deep")) // created while events were lost
 		h.errs <- fsnotify.ErrEventOverflow
 		h.send(fsnotify.Write, "b.txt")
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		b := h.take()
 		if !b.Rescan || b.Reason != "event queue overflow" || len(b.Paths) != 0 {
 			t.Fatalf("batch = %+v, want a rescan for the overflow", b)
@@ -291,7 +298,7 @@ func TestLoopWatchLimit(t *testing.T) {
 		h.fs.mu.Unlock()
 		mkdirs(t, full)
 		h.send(fsnotify.Create, "new")
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		b := h.take()
 		if !b.Rescan || b.Reason != "watch limit reached" {
 			t.Fatalf("batch = %+v, want a rescan for the watch limit", b)
@@ -319,7 +326,7 @@ func TestLoopNewDirectory(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 		h.send(fsnotify.Create, "proj/src/pkg/main.go") // absorbed by the new directory
-		time.Sleep(DefaultDelay - time.Nanosecond)
+		time.Sleep(settle - time.Nanosecond)
 		h.none()
 		time.Sleep(time.Nanosecond)
 		wantPaths(t, h.take(), "proj")
@@ -372,7 +379,7 @@ func TestLoopFilters(t *testing.T) {
 		h.send(fsnotify.Rename, "sub/"+TempPrefix+"456")
 		h.send(fsnotify.Write, "build")
 		h.send(fsnotify.Write, "kept.txt")
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		wantPaths(t, h.take(), "kept.txt")
 	})
 }
@@ -384,11 +391,11 @@ func TestLoopSuppress(t *testing.T) {
 		h.send(fsnotify.Create, "pulled.txt")
 		h.send(fsnotify.Chmod, "pulled.txt")
 		h.send(fsnotify.Create, "other.txt")
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		wantPaths(t, h.take(), "other.txt")
 		time.Sleep(3 * time.Second)
 		h.send(fsnotify.Write, "pulled.txt") // after the suppression ends
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		wantPaths(t, h.take(), "pulled.txt")
 	})
 }
@@ -397,7 +404,7 @@ func TestLoopNFC(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startLoop(t, Options{})
 		h.send(fsnotify.Create, "cafe\u0301.txt") // decomposed, as macOS writes it
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		wantPaths(t, h.take(), "caf\u00e9.txt")
 	})
 }
@@ -409,7 +416,7 @@ func TestLoopRootRemovedAndBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.send(fsnotify.Remove, "")
-		time.Sleep(DefaultDelay)
+		time.Sleep(settle)
 		b := h.take()
 		if !b.Rescan || b.Reason != "watched folder removed or renamed" {
 			t.Fatalf("batch = %+v, want a rescan for the missing root", b)
@@ -424,7 +431,7 @@ func TestLoopRootRemovedAndBack(t *testing.T) {
 		h.none()
 
 		mkdirs(t, h.abs("sub"))
-		time.Sleep(2 * DefaultDelay) // one poll, then the quiet period
+		time.Sleep(DefaultDelay + settle) // one poll, then the quiet period
 		b = h.take()
 		if !b.Rescan || b.Reason != "watched folder is back" {
 			t.Fatalf("batch = %+v, want a rescan for the root coming back", b)

@@ -21,6 +21,7 @@ func (s *suppressor) set(rel string, until time.Time) {
 	defer s.mu.Unlock()
 	if s.until == nil {
 		s.until = make(map[string]time.Time)
+		s.sweepSize = 64
 	}
 	s.until[rel] = until
 	if len(s.until) >= s.sweepSize {
