@@ -18,7 +18,7 @@ func (t *copier) copyObject(ctx context.Context, src, dst ks3URI) error {
 	if t.userMeta != nil || t.put.ContentType != "" || src == dst {
 		info, err := t.cl.HeadObject(ctx, src.Bucket, src.Key)
 		if err != nil {
-			return err
+			return headError(ctx, t.cl, src, err)
 		}
 		opts.MetadataDirective = ks3.MetadataDirectiveReplace
 		opts.Metadata = replacedMeta(info.Metadata, t.userMeta)

@@ -63,13 +63,26 @@ func (c *statCmd) run(cmd *cobra.Command, args []string) error {
 	}
 	info, err := cl.HeadObject(ctx, u.Bucket, u.Key)
 	if err != nil {
-		return err
+		return headError(ctx, cl, u, err)
 	}
 	s := newObjectStat(u.Bucket, info)
 	if c.json {
 		return jsonLines(cmd.OutOrStdout()).Encode(s)
 	}
 	return s.print(cmd.OutOrStdout())
+}
+
+// headError refines a failed HEAD: its 404 has no body, so it cannot say
+// whether the object or the whole bucket is missing; a HEAD of the bucket
+// tells.
+func headError(ctx context.Context, cl *ks3.Client, u ks3URI, err error) error {
+	if ks3.ErrorCode(err) != "NoSuchKey" {
+		return err
+	}
+	if berr := cl.HeadBucket(ctx, u.Bucket); ks3.ErrorCode(berr) == "NoSuchBucket" {
+		return berr
+	}
+	return err
 }
 
 // bucketStat is what stat prints for a bucket.
