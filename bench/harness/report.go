@@ -16,6 +16,8 @@ type Summary struct {
 	WallSec float64
 	CPUSec  float64
 	RSSMiB  float64
+	// ServerCPUSec is the server's CPU time during the run.
+	ServerCPUSec float64
 }
 
 // Summarize groups samples by case, tool and setting, in order of first
@@ -50,6 +52,8 @@ func Summarize(samples []Sample) []Summary {
 			WallSec: pick(func(s Sample) float64 { return s.WallSec }),
 			CPUSec:  pick(func(s Sample) float64 { return s.CPUSec }),
 			RSSMiB:  pick(func(s Sample) float64 { return s.RSSMiB }),
+
+			ServerCPUSec: pick(func(s Sample) float64 { return s.ServerCPUSec }),
 		})
 	}
 	return out
@@ -57,10 +61,11 @@ func Summarize(samples []Sample) []Summary {
 
 // WriteMedians prints the summaries as a Markdown table.
 func WriteMedians(w io.Writer, sums []Summary) {
-	fmt.Fprintln(w, "| case | tool | setting | runs | wall s (median) | CPU s (median) | peak RSS MiB (median) |")
-	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| case | tool | setting | runs | wall s | CPU s | peak RSS MiB | server CPU s |")
+	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|")
 	for _, s := range sums {
-		fmt.Fprintf(w, "| %s | %s | %s | %d | %.2f | %.2f | %.0f |\n", s.Case, s.Tool, s.Setting, s.Runs, s.WallSec, s.CPUSec, s.RSSMiB)
+		fmt.Fprintf(w, "| %s | %s | %s | %d | %.2f | %.2f | %.0f | %.2f |\n",
+			s.Case, s.Tool, s.Setting, s.Runs, s.WallSec, s.CPUSec, s.RSSMiB, s.ServerCPUSec)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 func sample(c Case, tool string, s Setting, wall float64) Sample {
-	return Sample{Case: c, Tool: tool, Setting: s, WallSec: wall, CPUSec: wall / 2, RSSMiB: 10}
+	return Sample{Case: c, Tool: tool, Setting: s, WallSec: wall, CPUSec: wall / 2, RSSMiB: 10, ServerCPUSec: 1}
 }
 
 func TestSummarize(t *testing.T) {
@@ -62,7 +62,7 @@ func TestWriteRatios(t *testing.T) {
 func TestWriteMedians(t *testing.T) {
 	var b strings.Builder
 	WriteMedians(&b, Summarize([]Sample{sample(UploadLarge, "aws", Equal, 6.5)}))
-	if want := "| upload-large | aws | equal | 1 | 6.50 | 3.25 | 10 |"; !strings.Contains(b.String(), want) {
+	if want := "| upload-large | aws | equal | 1 | 6.50 | 3.25 | 10 | 1.00 |"; !strings.Contains(b.String(), want) {
 		t.Errorf("missing %q in\n%s", want, b.String())
 	}
 }

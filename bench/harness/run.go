@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ks3sync/ks3sync/ks3"
 )
@@ -101,9 +102,17 @@ func (r *runner) runOne(ctx context.Context, t Tool, cs Case, s Setting, rep int
 		return Sample{}, err
 	}
 	logPath := filepath.Join(r.Work, "logs", fmt.Sprintf("%s-%s-%s-%d.log", cs, t.Name(), s, rep))
+	cpu0, err := r.serverCPU()
+	if err != nil {
+		return Sample{}, err
+	}
 	m, err := RunTimed(ctx, argv, environ, logPath)
 	if err != nil {
 		return Sample{}, fmt.Errorf("%s %s %s: %w", cs, t.Name(), s, err)
+	}
+	cpu1, err := r.serverCPU()
+	if err != nil {
+		return Sample{}, err
 	}
 	if err := r.verify(ctx, j); err != nil {
 		return Sample{}, fmt.Errorf("%s %s %s: %w", cs, t.Name(), s, err)
@@ -111,10 +120,18 @@ func (r *runner) runOne(ctx context.Context, t Tool, cs Case, s Setting, rep int
 	if err := r.cleanup(ctx, j); err != nil {
 		return Sample{}, err
 	}
-	smp := newSample(j, t.Name(), rep, m)
-	fmt.Fprintf(r.Progress, "%-14s rep %d/%d %-12s %-9s wall %7.2fs  cpu %7.2fs  rss %6.0f MiB\n",
-		cs, rep, r.Reps, t.Name(), s, smp.WallSec, smp.CPUSec, smp.RSSMiB)
+	smp := newSample(j, t.Name(), rep, m, cpu1-cpu0)
+	fmt.Fprintf(r.Progress, "%-14s rep %d/%d %-12s %-9s wall %7.2fs  cpu %7.2fs  rss %6.0f MiB  server cpu %6.2fs\n",
+		cs, rep, r.Reps, t.Name(), s, smp.WallSec, smp.CPUSec, smp.RSSMiB, smp.ServerCPUSec)
 	return smp, nil
+}
+
+// serverCPU is the server's CPU time so far, 0 when its process is unknown.
+func (r *runner) serverCPU() (time.Duration, error) {
+	if r.env.ServerPID == 0 {
+		return 0, nil
+	}
+	return ProcessCPU(r.env.ServerPID)
 }
 
 // job builds the Job of one run, with a fresh scratch folder.

@@ -1,5 +1,7 @@
 package harness
 
+import "time"
+
 // Sample is one timed run of one tool on one case.
 type Sample struct {
 	Case    Case    `json:"case"`
@@ -9,10 +11,12 @@ type Sample struct {
 	WallSec float64 `json:"wall_s"`
 	CPUSec  float64 `json:"cpu_s"`
 	RSSMiB  float64 `json:"rss_mib"`
+	// ServerCPUSec is the CPU time the server used during the run.
+	ServerCPUSec float64 `json:"server_cpu_s"`
 }
 
 // newSample records m as the Rep-th run of j by tool.
-func newSample(j Job, tool string, rep int, m Measure) Sample {
+func newSample(j Job, tool string, rep int, m Measure, server time.Duration) Sample {
 	return Sample{
 		Case:    j.Case,
 		Tool:    tool,
@@ -21,5 +25,7 @@ func newSample(j Job, tool string, rep int, m Measure) Sample {
 		WallSec: m.Wall.Seconds(),
 		CPUSec:  m.CPUSec(),
 		RSSMiB:  float64(m.MaxRSSKiB) / 1024,
+
+		ServerCPUSec: server.Seconds(),
 	}
 }

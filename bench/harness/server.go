@@ -76,6 +76,9 @@ func StartServer(ctx context.Context, bin, root, logPath string, cred Credential
 	}
 }
 
+// PID is the server's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // Stop asks the server to shut down and waits for it, killing it after 10s.
 func (s *Server) Stop() error {
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {

@@ -59,6 +59,9 @@ type Job struct {
 type Env struct {
 	Endpoint string
 	Cred     Credentials
+	// ServerPID, when not 0, is the server's process, whose CPU time each
+	// run then records.
+	ServerPID int
 }
 
 // Tool turns a Job into a command line and its environment.

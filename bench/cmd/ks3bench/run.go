@@ -58,7 +58,7 @@ func run(ctx context.Context, o options) (*report, error) {
 		return nil, err
 	}
 	defer srv.Stop()
-	env := harness.Env{Endpoint: srv.Endpoint, Cred: credentials}
+	env := harness.Env{Endpoint: srv.Endpoint, Cred: credentials, ServerPID: srv.PID()}
 	if err := runTimed(ctx, o, env, data, rep); err != nil {
 		return rep, err
 	}
@@ -123,7 +123,7 @@ func runTimed(ctx context.Context, o options, env harness.Env, d dataset, rep *r
 	samples, err := harness.Run(ctx, plan, env)
 	rep.Samples = samples
 	rep.Summaries = harness.Summarize(samples)
-	fmt.Printf("\n## Medians (%d runs each)\n\n", o.reps)
+	fmt.Printf("\n## Medians of %d runs (CPU and peak RSS of the tool; server CPU of ks3sync serve)\n\n", o.reps)
 	harness.WriteMedians(os.Stdout, rep.Summaries)
 	fmt.Printf("\n## Ratio ks3sync/peer (median wall time; below 1 means ks3sync is faster)\n\n")
 	harness.WriteRatios(os.Stdout, rep.Summaries, "ks3sync")
