@@ -71,8 +71,7 @@ func Scan(ctx context.Context, root string, opts ScanOptions) (*ScanResult, erro
 	if err != nil || s.res.RootMissing {
 		return &s.res, err
 	}
-	s.group.Go(func() error { return s.walkDir(ctx, s.rootDir()) })
-	return s.finish()
+	return s.scanAll(ctx)
 }
 
 // ScanPaths scans only the given slash-separated relative paths: files are
@@ -115,6 +114,12 @@ func Stat(root, rel string) (planner.Fingerprint, error) {
 	return fingerprint(fi), nil
 }
 
+// scanAll walks the whole tree.
+func (s *scanner) scanAll(ctx context.Context) (*ScanResult, error) {
+	s.group.Go(func() error { return s.walkDir(ctx, s.rootDir()) })
+	return s.finish()
+}
+
 // finish waits for the walk and sorts the result.
 func (s *scanner) finish() (*ScanResult, error) {
 	if err := s.group.Wait(); err != nil {
@@ -130,7 +135,7 @@ func (s *scanner) finish() (*ScanResult, error) {
 
 // newScanner checks the root; a missing root sets RootMissing.
 func newScanner(root string, opts ScanOptions) (*scanner, error) {
-	s := &scanner{opts: opts, log: opts.Logger.With().Str("component", "scan").Logger()}
+	s := &scanner{opts: opts, log: opts.Logger.With().Str("component", "scan").Logger(), listDir: readDir}
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return s, fmt.Errorf("scan %s: %w", root, err)

@@ -33,6 +33,7 @@ type scanner struct {
 	opts      ScanOptions
 	log       zerolog.Logger
 	group     errgroup.Group
+	listDir   func(dir string) ([]fs.DirEntry, error) // readDir, replaced in tests
 
 	mu  sync.Mutex
 	res ScanResult
@@ -88,7 +89,7 @@ func (s *scanner) walkDir(ctx context.Context, d dirRef) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	list, err := readDir(d.os)
+	list, err := s.listDir(d.os)
 	if err != nil {
 		if d.fatal {
 			return fmt.Errorf("scan %s: %w", d.os, err)
