@@ -160,7 +160,7 @@ func (c *rbCmd) confirm(cmd *cobra.Command, u ks3URI) (bool, error) {
 		return false, err
 	}
 	if !ok {
-		return false, errors.New("nothing deleted")
+		return false, errors.New("cancelled: nothing deleted")
 	}
 	return true, nil
 }

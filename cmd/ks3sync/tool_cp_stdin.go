@@ -18,8 +18,9 @@ import (
 )
 
 // partsPerStep is how many parts of a stream share one part size; the size
-// then doubles, so a stream of unknown length can reach the maximum object
-// size within ks3.MaxParts parts.
+// then doubles, so that a stream of unknown length is not limited to
+// ks3.MaxParts times the preferred part size (with 8 MiB parts it may grow to
+// about 7.8 TiB).
 const partsPerStep = 1000
 
 // uploadStdin uploads everything read from in. Up to the multipart

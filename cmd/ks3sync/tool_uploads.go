@@ -184,7 +184,7 @@ func (c *uploadsAbortCmd) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	keep, err := c.selection(cmd, u, time.Now())
+	keep, err := c.selection(u, cmd.Flags().Changed("older-than"), time.Now())
 	if err != nil {
 		return err
 	}
@@ -207,11 +207,11 @@ func (c *uploadsAbortCmd) run(cmd *cobra.Command, args []string) error {
 	return log.result("uploads")
 }
 
-// selection checks that exactly one selector is given and returns the
-// filter of uploads to keep (nil keeps none).
-func (c *uploadsAbortCmd) selection(cmd *cobra.Command, u ks3URI, now time.Time) (func(ks3.Upload) bool, error) {
+// selection checks that exactly one selector is given (olderThan: the
+// flag was) and returns the filter of uploads to keep (nil keeps none).
+func (c *uploadsAbortCmd) selection(u ks3URI, olderThan bool, now time.Time) (func(ks3.Upload) bool, error) {
 	n := 0
-	for _, set := range []bool{c.uploadID != "", cmd.Flags().Changed("older-than"), c.all} {
+	for _, set := range []bool{c.uploadID != "", olderThan, c.all} {
 		if set {
 			n++
 		}

@@ -60,7 +60,8 @@ func (c *urlCmd) run(cmd *cobra.Command, args []string) error {
 	if err := u.requireKey("url"); err != nil {
 		return err
 	}
-	expires, err := c.expiry(cmd, time.Now())
+	flags := cmd.Flags()
+	expires, err := c.expiry(flags.Changed("expires"), flags.Changed("expires-at"), time.Now())
 	if err != nil {
 		return err
 	}
@@ -80,10 +81,9 @@ func (c *urlCmd) run(cmd *cobra.Command, args []string) error {
 	return err
 }
 
-// expiry returns the expiry time from exactly one of --expires and
-// --expires-at.
-func (c *urlCmd) expiry(cmd *cobra.Command, now time.Time) (time.Time, error) {
-	rel, abs := cmd.Flags().Changed("expires"), cmd.Flags().Changed("expires-at")
+// expiry returns the expiry time from exactly one of --expires (rel: it
+// was given) and --expires-at (abs).
+func (c *urlCmd) expiry(rel, abs bool, now time.Time) (time.Time, error) {
 	switch {
 	case rel && abs:
 		return time.Time{}, usageError("give either --expires or --expires-at, not both")
