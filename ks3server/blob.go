@@ -233,12 +233,15 @@ func (s *store) unpin(blobs []string) {
 	s.deleteBlobFiles(context.Background(), now)
 }
 
-// bodyReader tags read errors of a request body as bodyError.
+// bodyReader tags read errors of a request body as bodyError, except the
+// apiErrors of a body that verifies itself as it is read (a SigV4 payload
+// digest or chunk signature), which are answered as they are.
 type bodyReader struct{ r io.Reader }
 
 func (b bodyReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF {
+	var ae apiError
+	if err != nil && err != io.EOF && !errors.As(err, &ae) {
 		err = bodyError{err}
 	}
 	return n, err

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -115,7 +117,7 @@ func (c call) newRequest() *http.Request {
 	if c.query != "" {
 		target += "?" + c.query
 	}
-	r := httptest.NewRequest(c.method, "http://"+host+target, bytes.NewReader(c.body))
+	r := httptest.NewRequest(c.method, "http://"+host+"/", bytes.NewReader(c.body))
 	r.RequestURI = target
 	for k, v := range c.header {
 		r.Header.Set(k, v)
@@ -205,4 +207,21 @@ func getBody(t *testing.T, s http.Handler, bucket, rawKey string) []byte {
 	w := mustDo(t, s, call{method: "GET", bucket: bucket, rawKey: rawKey}, http.StatusOK)
 	b, _ := io.ReadAll(w.Body)
 	return b
+}
+
+// httptestRecorder serves r and returns the recorded response.
+func httptestRecorder(s http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	return w
+}
+
+// readDirNames lists the names in root/dir.
+func readDirNames(root, dir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, dir))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names, err
 }

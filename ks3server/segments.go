@@ -77,9 +77,12 @@ func (s *store) newSegmentReader(segs []segment, br byteRange) *segmentReader {
 }
 
 func (r *segmentReader) Read(p []byte) (int, error) {
+	if r.remaining == 0 {
+		return 0, io.EOF
+	}
 	for r.curLeft == 0 {
-		if r.remaining == 0 || len(r.segs) == 0 {
-			return 0, io.EOF
+		if len(r.segs) == 0 {
+			return 0, fmt.Errorf("read object: %w", io.ErrUnexpectedEOF)
 		}
 		if err := r.next(); err != nil {
 			return 0, err

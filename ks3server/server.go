@@ -107,10 +107,11 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.schemes = []authScheme{kssScheme{credentialChecker{
+	checker := credentialChecker{
 		secrets: copyCredentials(opts.Credentials),
 		maxSkew: durationOr(opts.MaxSkew, DefaultMaxSkew),
-	}}}
+	}
+	s.schemes = []authScheme{kssScheme{checker}, v4Scheme{checker}}
 	s.callbacks = newCallbackPoster(opts.CallbackClient, durationOr(opts.CallbackTimeout, DefaultCallbackTimeout))
 	s.handlers = s.handlerTable()
 	st, err := openStore(context.Background(), opts.Root, s.log)

@@ -90,31 +90,35 @@ func walkListing[T any](ctx context.Context, prefix, delim string, max int, star
 		if err != nil {
 			return page, err
 		}
-		jumped := false
 		for _, e := range batch {
+			key := keyOf(e)
+			cur = after(e)
+			if page.nextIsPrefix && strings.HasPrefix(key, page.next) {
+				continue // more of the group just returned
+			}
 			if count == max {
 				page.truncated = true
 				return page, nil
 			}
-			key := keyOf(e)
+			count++
 			if cp, ok := commonPrefixOf(key, prefix, delim); ok {
 				page.prefixes = append(page.prefixes, cp)
 				page.next, page.nextIsPrefix = cp, true
-				count++
-				end := prefixEnd(cp)
-				if end == "" {
-					return page, nil // nothing sorts after this group
-				}
-				cur, jumped = listCursor{key: end, inclusive: true}, true
-				break
+				continue
 			}
 			page.entries = append(page.entries, e)
 			page.next, page.nextIsPrefix = key, false
-			count++
-			cur = after(e)
 		}
-		if !jumped && len(batch) < limit {
+		if len(batch) < limit {
 			return page, nil
+		}
+		if page.nextIsPrefix {
+			// Skip the rest of a large group in one step.
+			end := prefixEnd(page.next)
+			if end == "" {
+				return page, nil
+			}
+			cur = listCursor{key: end, inclusive: true}
 		}
 	}
 }
