@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// maxPaths bounds the paths tracked one by one, pending or waiting for the
+// consumer; beyond it a rescan is cheaper than the bookkeeping.
+const maxPaths = 100_000
+
 // change is one changed path: slash-separated and relative to the root
 // (never the root itself), whether it is gone (removed or renamed away),
 // and whether it is a directory, which makes it stand for its whole subtree.
@@ -64,6 +68,7 @@ type rescanRequest struct {
 type aggregator struct {
 	delay, maxDelay, window time.Duration
 	threshold               int
+	limit                   int // more pending paths than this become a rescan
 
 	entries map[string]*entry
 	nodes   map[string]*node // by directory path; "" is the root
@@ -72,7 +77,7 @@ type aggregator struct {
 }
 
 func newAggregator(delay, maxDelay, window time.Duration, threshold int) *aggregator {
-	a := &aggregator{delay: delay, maxDelay: maxDelay, window: window, threshold: threshold}
+	a := &aggregator{delay: delay, maxDelay: maxDelay, window: window, threshold: threshold, limit: maxPaths}
 	a.reset()
 	return a
 }
@@ -116,6 +121,9 @@ func (a *aggregator) add(ev change, at time.Time) {
 	}
 	a.insert(e)
 	a.collapse(parentDir(e.path))
+	if len(a.entries) > a.limit {
+		a.requestRescan(fmt.Sprintf("more than %d changed paths at once", a.limit), at)
+	}
 }
 
 // requestRescan asks for a rescan of everything, settling like a path does.
@@ -308,7 +316,7 @@ func (a *aggregator) collapseRoot() {
 	for _, e := range a.entries {
 		last = later(last, e.last)
 	}
-	a.requestRescan(fmt.Sprintf("more than %d changed paths directly in the root", a.threshold), last)
+	a.requestRescan(fmt.Sprintf("more than %d changed entries directly in the root", a.threshold), last)
 }
 
 // parentDir returns the directory holding p, "" for a top-level path.

@@ -99,7 +99,7 @@ func TestAggregator(t *testing.T) {
 			threshold: 2,
 			steps:     []step{{at: 0, ev: file("1")}, {at: 0, ev: file("2")}, {at: time.Second, ev: file("3")}},
 			want: []released{{at: 3 * time.Second, batch: Batch{
-				Rescan: true, Reason: "more than 2 changed paths directly in the root"}}},
+				Rescan: true, Reason: "more than 2 changed entries directly in the root"}}},
 		},
 		{
 			name: "a new directory absorbs events below it",
@@ -260,5 +260,22 @@ func TestAggregatorWindow(t *testing.T) {
 	}
 	if !equalReleases(got, want) {
 		t.Errorf("releases:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestAggregatorLimit checks that more pending paths than the limit turn
+// into a rescan instead of growing without bound.
+func TestAggregatorLimit(t *testing.T) {
+	a := newAggregator(time.Second, 10*time.Second, 0, DefaultCollapseThreshold)
+	a.limit = 100
+	for i := range 101 {
+		a.add(file(fmt.Sprintf("d%03d/f", i%50)+fmt.Sprint(i)), at(0))
+	}
+	if a.pending() != 0 || a.rescan == nil {
+		t.Fatalf("pending %d, rescan %v; want the paths swallowed by a rescan", a.pending(), a.rescan)
+	}
+	f := a.due(at(time.Second))
+	if !f.rescan || !slices.Equal(f.reasons, []string{"more than 100 changed paths at once"}) {
+		t.Errorf("flush = %+v", f)
 	}
 }

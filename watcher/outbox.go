@@ -1,6 +1,8 @@
 package watcher
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -13,6 +15,7 @@ type outbox struct {
 	rescan  bool
 	reasons []string
 	ready   *Batch // the batch to send, built on demand and dropped on merge
+	limit   int    // more paths than this become a rescan; 0 means maxPaths
 }
 
 // merge adds f to the outbox. A rescan swallows single paths, earlier and
@@ -23,12 +26,7 @@ func (o *outbox) merge(f flush) {
 	}
 	o.ready = nil
 	if f.rescan {
-		o.rescan, o.changes = true, nil
-		for _, r := range f.reasons {
-			if !slices.Contains(o.reasons, r) {
-				o.reasons = append(o.reasons, r)
-			}
-		}
+		o.toRescan(f.reasons...)
 		return
 	}
 	if o.rescan {
@@ -42,6 +40,19 @@ func (o *outbox) merge(f flush) {
 			c.dir = c.dir || old.dir
 		}
 		o.changes[c.path] = c
+	}
+	if limit := cmp.Or(o.limit, maxPaths); len(o.changes) > limit {
+		o.toRescan(fmt.Sprintf("more than %d changed paths waiting", limit))
+	}
+}
+
+// toRescan turns the outbox into a rescan for the given reasons.
+func (o *outbox) toRescan(reasons ...string) {
+	o.rescan, o.changes = true, nil
+	for _, r := range reasons {
+		if !slices.Contains(o.reasons, r) {
+			o.reasons = append(o.reasons, r)
+		}
 	}
 }
 
@@ -58,7 +69,7 @@ func (o *outbox) batch() Batch {
 }
 
 // clear empties the outbox once its batch was sent.
-func (o *outbox) clear() { *o = outbox{} }
+func (o *outbox) clear() { *o = outbox{limit: o.limit} }
 
 func (o *outbox) build() Batch {
 	if o.rescan {

@@ -83,3 +83,20 @@ func TestOutboxBatchAfterMerge(t *testing.T) {
 		t.Fatal("outbox not empty after clear")
 	}
 }
+
+func TestOutboxLimit(t *testing.T) {
+	o := outbox{limit: 3}
+	o.merge(flush{changes: []change{file("a"), file("b")}})
+	o.merge(flush{changes: []change{file("b"), file("c")}})
+	if b := o.batch(); b.Rescan {
+		t.Fatalf("batch = %+v, want paths at the limit", b)
+	}
+	o.merge(flush{changes: []change{file("d")}})
+	if b := o.batch(); !b.Rescan || b.Reason != "more than 3 changed paths waiting" || len(b.Paths) != 0 {
+		t.Errorf("batch = %+v, want a rescan past the limit", b)
+	}
+	o.clear()
+	if o.limit != 3 || !o.empty() {
+		t.Errorf("clear lost the limit or kept content: %+v", o)
+	}
+}

@@ -73,7 +73,7 @@ type watchResult struct {
 
 // watchTree adds watches for directory raw and every included directory
 // below it. Directories that vanish meanwhile are skipped quietly; other
-// failures are logged and counted, never fatal.
+// failures are logged, and only a failure to watch raw itself is returned.
 func (l *loop) watchTree(raw string) watchResult {
 	var res watchResult
 	top := l.abs(raw)
@@ -84,7 +84,7 @@ func (l *loop) watchTree(raw string) watchResult {
 		}
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				l.w.log.Warn().Err(err).Str("path", p).Msg("cannot read folder; changes in it are not watched")
+				l.w.log.Warn().Err(err).Str("path", p).Msg("cannot read folder; folders inside it are not watched")
 			}
 			return skipDir(d)
 		}
