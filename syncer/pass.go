@@ -278,7 +278,7 @@ func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) er
 	for _, side := range []struct {
 		kind planner.ActionKind
 		name string
-	}{{planner.DeleteRemote, "remotely"}, {planner.DeleteLocal, "locally"}} {
+	}{{planner.DeleteRemote, planner.SideRemote}, {planner.DeleteLocal, planner.SideLocal}} {
 		n := plan.Counts[side.kind]
 		if n == 0 {
 			continue

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/ks3sync/ks3sync/config"
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/ks3server"
+)
+
+// The embedded store (endpoint local:DIR) accepts this key pair when no
+// credentials are configured. It only ever listens on loopback, for the
+// lifetime of one command.
+const (
+	localAccessKey = "AKLTLOCALSTORE000001"
+	localSecretKey = "local-store-secret-not-a-real-credential"
+)
+
+// app is what every command shares: flags, the configuration, the logger
+// and the resources to release when the command ends.
+type app struct {
+	flags   globalFlags
+	cfg     *config.Config
+	log     zerolog.Logger
+	logFile *os.File
+	closers []func()
+	local   *ks3server.Running
+}
+
+// init loads the configuration (when there is one) and sets up logging.
+// Commands that need pairs check for them themselves.
+func (a *app) init(cmd *cobra.Command) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	a.cfg = cfg
+	if err := a.applyOverrides(); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return a.setupLogger(cmd.ErrOrStderr())
+}
+
+func (a *app) loadConfig() (*config.Config, error) {
+	if a.flags.config != "" {
+		return config.Load(a.flags.config)
+	}
+	for _, p := range config.DefaultPaths() {
+		if _, err := os.Stat(p); err == nil {
+			return config.Load(p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+	}
+	return config.Parse(strings.NewReader(""), "", os.LookupEnv)
+}
+
+// applyOverrides applies flags, then environment credentials, over the file.
+func (a *app) applyOverrides() error {
+	c := a.cfg
+	if a.flags.endpoint != "" {
+		over, err := config.Parse(strings.NewReader(""), "", os.LookupEnv)
+		if err != nil {
+			return err
+		}
+		over.Endpoint = a.flags.endpoint
+		if err := config.ResolveEndpoint(over); err != nil {
+			return err
+		}
+		c.Endpoint = over.Endpoint
+	}
+	if v := a.flags.signature; v != "" {
+		if v != "kss" && v != "v4" {
+			return fmt.Errorf("--signature: %q is not one of kss, v4", v)
+		}
+		c.Signature = v
+	}
+	if a.flags.region != "" {
+		c.Region = a.flags.region
+	}
+	c.AccessKey = firstNonEmpty(a.flags.accessKey, os.Getenv("KS3_ACCESS_KEY"), c.AccessKey)
+	c.SecretKey = firstNonEmpty(a.flags.secretKey, os.Getenv("KS3_SECRET_KEY"), c.SecretKey)
+	if a.flags.logLevel != "" {
+		c.Log.Level = a.flags.logLevel
+	}
+	if a.flags.logFormat != "" {
+		c.Log.Format = a.flags.logFormat
+	}
+	return nil
+}
+
+func (a *app) setupLogger(stderr io.Writer) error {
+	level, err := zerolog.ParseLevel(a.cfg.Log.Level)
+	if err != nil || a.cfg.Log.Level == "" {
+		return usageError("log level %q is not one of trace, debug, info, warn, error", a.cfg.Log.Level)
+	}
+	var w io.Writer
+	switch a.cfg.Log.Format {
+	case "json":
+		w = stderr
+	case "console":
+		w = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.TimeOnly}
+	default:
+		return usageError("log format %q is not one of console, json", a.cfg.Log.Format)
+	}
+	if a.cfg.Log.File != "" {
+		if err := os.MkdirAll(filepath.Dir(a.cfg.Log.File), 0o755); err != nil {
+			return usageError("log.file: %v", err)
+		}
+		f, err := os.OpenFile(a.cfg.Log.File, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return usageError("log.file: %v", err)
+		}
+		a.logFile = f
+		w = zerolog.MultiLevelWriter(w, f)
+	}
+	a.log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	return nil
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+	if a.logFile != nil {
+		a.logFile.Close()
+		a.logFile = nil
+	}
+}
+
+// client returns a KS3 client for the configured endpoint. For local:DIR it
+// first starts the embedded store on a loopback port; the store stops when
+// the command ends.
+func (a *app) client(ctx context.Context) (*ks3.Client, error) {
+	c := a.cfg
+	opts := ks3.Options{
+		Endpoint:   c.Endpoint,
+		Secure:     c.IsSecure(),
+		Addressing: ks3.Addressing(c.Addressing),
+		AccessKey:  c.AccessKey,
+		SecretKey:  c.SecretKey,
+		Region:     c.Region,
+		UserAgent:  "ks3sync/" + buildVersion(),
+	}
+	if err := setSignature(&opts, c.Signature); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if dir := c.LocalStore(); dir != "" {
+		running, err := a.startLocal(dir)
+		if err != nil {
+			return nil, err
+		}
+		opts.Endpoint = running.URL
+		opts.Addressing = ks3.AddressingPath
+		if opts.AccessKey == "" {
+			opts.AccessKey, opts.SecretKey = localAccessKey, localSecretKey
+		}
+	} else if opts.AccessKey == "" || opts.SecretKey == "" {
+		return nil, usageError("no credentials: set --access-key/--secret-key, KS3_ACCESS_KEY/KS3_SECRET_KEY, or access_key/secret_key in the config")
+	}
+	cl, err := ks3.New(opts)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return cl, nil
+}
+
+// startLocal starts the embedded store once per command.
+func (a *app) startLocal(dir string) (*ks3server.Running, error) {
+	if a.local != nil {
+		return a.local, nil
+	}
+	ak, sk := a.cfg.AccessKey, a.cfg.SecretKey
+	if ak == "" {
+		ak, sk = localAccessKey, localSecretKey
+	}
+	running, err := ks3server.Start(ks3server.Options{
+		Root:        dir,
+		Credentials: map[string]string{ak: sk},
+		Logger:      a.log.With().Str("component", "local-store").Logger(),
+	}, "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start the embedded store in %s: %w", dir, err)
+	}
+	a.local = running
+	a.closers = append(a.closers, func() { running.Close() })
+	return running, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func buildVersion() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/time/rate"
+
+	"github.com/ks3sync/ks3sync/config"
+	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/planner"
+	"github.com/ks3sync/ks3sync/state"
+	"github.com/ks3sync/ks3sync/syncer"
+)
+
+type runFlags struct {
+	pair       string
+	dryRun     bool
+	json       bool
+	noProgress bool
+}
+
+func newRunCmd(a *app) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [--config F] [--pair NAME] [--dry-run] [--json] [--no-progress]",
+		Short: "Reconcile every pair once and exit",
+		Long: `run scans each pair's folder, lists its bucket prefix, and uploads, downloads
+and deletes what the pair's direction and delete policy call for. A second run
+with nothing changed transfers nothing. Interrupted multipart uploads resume
+where they stopped.
+
+Exit codes: 0 all done, 1 some items failed (the rest done), 2 usage or
+configuration error, 3 interrupted.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runPairs(cmd.Context(), f, newReporter(cmd.OutOrStdout(), cmd.ErrOrStderr(), f.json, f.noProgress))
+		},
+	}
+	cmd.Flags().StringVar(&f.pair, "pair", "", "sync only this pair")
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the plan; change nothing on either side")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON object per event")
+	cmd.Flags().BoolVar(&f.noProgress, "no-progress", false, "no progress bars, even on a terminal")
+	return cmd
+}
+
+// selectPairs returns the pairs a command works on.
+func (a *app) selectPairs(name string) ([]config.Pair, error) {
+	if len(a.cfg.Pairs) == 0 {
+		where := a.cfg.Path()
+		if where == "" {
+			where = "no config file found (use --config)"
+		}
+		return nil, usageError("no pairs configured: %s", where)
+	}
+	if name == "" {
+		return a.cfg.Pairs, nil
+	}
+	p, ok := a.cfg.Pair(name)
+	if !ok {
+		return nil, usageError("no pair named %q in %s", name, a.cfg.Path())
+	}
+	return []config.Pair{*p}, nil
+}
+
+func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
+	pairs, err := a.selectPairs(f.pair)
+	if err != nil {
+		return err
+	}
+	db, err := state.Open(a.cfg.State)
+	if err != nil {
+		return usageError("state: %v", err)
+	}
+	defer db.Close()
+	client, err := a.client(ctx)
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, p := range pairs {
+		res, err := a.runPair(ctx, client, db, p, f.dryRun, rep)
+		if ctx.Err() != nil {
+			rep.close()
+			return &exitError{code: exitInterrupted, err: errors.New("interrupted; the next run resumes where this one stopped")}
+		}
+		if err != nil {
+			var ee *exitError
+			if errors.As(err, &ee) {
+				rep.close()
+				return err
+			}
+			failed = append(failed, fmt.Sprintf("pair %s: %v", p.Name, err))
+			continue
+		}
+		if res.Counts.Failed > 0 {
+			failed = append(failed, fmt.Sprintf("pair %s: %d item(s) failed", p.Name, res.Counts.Failed))
+		}
+	}
+	rep.close()
+	if len(failed) > 0 {
+		return partialError(errors.New(joinLines(failed)))
+	}
+	return nil
+}
+
+func (a *app) runPair(ctx context.Context, client *ks3.Client, db *state.DB, p config.Pair, dryRun bool, rep *reporter) (*syncer.Result, error) {
+	s, err := a.newSyncer(ctx, client, db, p, dryRun, rep.report, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !dryRun {
+		if n, err := s.AbortStale(ctx, a.cfg.StaleUploads.D()); err != nil {
+			a.log.Warn().Err(err).Str("pair", p.Name).Msg("abort stale uploads")
+		} else if n > 0 {
+			a.log.Info().Int("aborted", n).Str("pair", p.Name).Msg("aborted stale multipart uploads")
+		}
+	}
+	return s.Run(ctx, "run")
+}
+
+// newSyncer builds the syncer of one pair from the configuration.
+func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p config.Pair, dryRun bool, report func(syncer.Event), suppress func(string, time.Time)) (*syncer.Syncer, error) {
+	md, err := planner.ParseMaxDelete(p.MaxDelete)
+	if err != nil {
+		return nil, usageError("pair %s: max_delete: %v", p.Name, err)
+	}
+	var key *ks3crypto.Key
+	if p.Encryption.KeyFile != "" {
+		k, err := ks3crypto.LoadKey(p.Encryption.KeyFile)
+		if err != nil {
+			return nil, usageError("pair %s: encryption.key_file: %v", p.Name, err)
+		}
+		key = &k
+	}
+	if err := a.ensureLocalBucket(ctx, client, p.Bucket); err != nil {
+		return nil, err
+	}
+	if !dryRun && p.Direction != "push" {
+		if err := os.MkdirAll(p.Local, 0o755); err != nil {
+			return nil, fmt.Errorf("pair %s: create %s: %w", p.Name, p.Local, err)
+		}
+	}
+	var lim *rate.Limiter
+	if a.cfg.Bandwidth > 0 {
+		bw := int(a.cfg.Bandwidth)
+		lim = rate.NewLimiter(rate.Limit(bw), max(bw/4, 64<<10))
+	}
+	return syncer.New(client, db, syncer.Options{
+		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix,
+		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
+		StorageClass: p.StorageClass, ACL: p.ACL,
+		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks,
+		Key:                key,
+		Transfers:          a.cfg.Transfers,
+		MultipartThreshold: int64(a.cfg.MultipartThreshold),
+		PartSize:           int64(a.cfg.PartSize),
+		Limiter:            lim,
+		DryRun:             dryRun,
+		Logger:             a.log,
+		Report:             report,
+		Suppress:           suppress,
+	})
+}
+
+// ensureLocalBucket creates the pair's bucket on the embedded store, which
+// a new user has never had a chance to set up.
+func (a *app) ensureLocalBucket(ctx context.Context, client *ks3.Client, bucket string) error {
+	if a.cfg.LocalStore() == "" {
+		return nil
+	}
+	err := client.CreateBucket(ctx, bucket, ks3.CreateBucketOptions{})
+	if err != nil && ks3.ErrorCode(err) != "BucketAlreadyExists" && ks3.ErrorCode(err) != "BucketAlreadyOwnedByYou" {
+		return fmt.Errorf("create bucket %s on the embedded store: %w", bucket, err)
+	}
+	return nil
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "\n"
+		}
+		out += l
+	}
+	return out
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/spf13/cobra"
+
+	"github.com/ks3sync/ks3sync/state"
+)
+
+// statusReport is what `ks3sync status --json` prints.
+type statusReport struct {
+	State    string         `json:"state"`
+	Pending  int            `json:"pending"`
+	Oldest   *time.Time     `json:"oldest_pending,omitempty"`
+	Uploads  []uploadStatus `json:"uploads"`
+	Runs     []runStatus    `json:"runs"`
+	Failures []failure      `json:"retrying"`
+}
+
+type uploadStatus struct {
+	Pair      string    `json:"pair"`
+	Path      string    `json:"path"`
+	Key       string    `json:"key"`
+	Size      int64     `json:"size"`
+	Done      int64     `json:"done"`
+	Parts     int       `json:"parts_done"`
+	Started   time.Time `json:"started"`
+	Encrypted bool      `json:"encrypted"`
+}
+
+type runStatus struct {
+	ID         int64     `json:"id"`
+	Pair       string    `json:"pair"`
+	Kind       string    `json:"kind"`
+	Status     string    `json:"status"`
+	Started    time.Time `json:"started"`
+	Ended      time.Time `json:"ended"`
+	Uploaded   int       `json:"uploaded"`
+	Downloaded int       `json:"downloaded"`
+	Deleted    int       `json:"deleted"`
+	Conflicts  int       `json:"conflicts"`
+	Skipped    int       `json:"skipped"`
+	Failed     int       `json:"failed"`
+	Bytes      int64     `json:"bytes"`
+	Errors     []string  `json:"errors"`
+}
+
+func toRunStatus(r state.Run) runStatus {
+	c := r.Counts
+	errs := r.Errors
+	if errs == nil {
+		errs = []string{}
+	}
+	return runStatus{
+		ID: r.ID, Pair: r.Pair, Kind: r.Kind, Status: r.Status, Started: r.Started, Ended: r.Ended,
+		Uploaded: c.Uploaded, Downloaded: c.Downloaded, Deleted: c.Deleted, Conflicts: c.Conflicts,
+		Skipped: c.Skipped, Failed: c.Failed, Bytes: c.Bytes, Errors: errs,
+	}
+}
+
+type failure struct {
+	Pair      string    `json:"pair"`
+	Path      string    `json:"path"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error"`
+	Next      time.Time `json:"next_attempt"`
+}
+
+func newStatusCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--config F] [--json]",
+		Short: "Show pending changes, uploads in flight, the last runs and recent errors",
+		Long: `status reads the state database (it does not contact the server): how many
+local changes wait to be synced, multipart uploads in flight with their
+progress, the last runs with their counts, and paths being retried.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			rep, err := a.status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			printStatus(cmd.OutOrStdout(), rep)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	return cmd
+}
+
+func (a *app) status(ctx context.Context) (*statusReport, error) {
+	db, err := state.Open(a.cfg.State)
+	if err != nil {
+		return nil, usageError("state: %v", err)
+	}
+	defer db.Close()
+	rep := &statusReport{State: a.cfg.State, Uploads: []uploadStatus{}, Failures: []failure{}}
+	n, oldest, err := db.DirtyStats(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	rep.Pending = n
+	if n > 0 {
+		rep.Oldest = &oldest
+	}
+	for u, err := range db.Uploads(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		us := uploadStatus{Pair: u.Pair, Path: u.Path, Key: u.Key, Size: u.Size, Parts: len(u.Parts), Started: u.Created, Encrypted: u.Encrypted}
+		for _, p := range u.Parts {
+			us.Done += p.Size
+		}
+		us.Done = min(us.Done, us.Size)
+		rep.Uploads = append(rep.Uploads, us)
+	}
+	for d, err := range db.Dirty(ctx, "") {
+		if err != nil {
+			return nil, err
+		}
+		if d.Attempts > 0 {
+			rep.Failures = append(rep.Failures, failure{Pair: d.Pair, Path: d.Path, Attempts: d.Attempts, LastError: d.LastError, Next: d.NextAttempt})
+		}
+	}
+	runs, err := db.Runs(ctx, "", 10)
+	if err != nil {
+		return nil, err
+	}
+	rep.Runs = make([]runStatus, len(runs))
+	for i, r := range runs {
+		rep.Runs[i] = toRunStatus(r)
+	}
+	return rep, nil
+}
+
+func printStatus(w io.Writer, r *statusReport) {
+	fmt.Fprintf(w, "state:    %s\n", r.State)
+	fmt.Fprintf(w, "pending:  %d change(s)", r.Pending)
+	if r.Oldest != nil {
+		fmt.Fprintf(w, ", oldest %s", humanize.Time(*r.Oldest))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "uploads:  %d in flight\n", len(r.Uploads))
+	for _, u := range r.Uploads {
+		pct := 0.0
+		if u.Size > 0 {
+			pct = float64(u.Done) * 100 / float64(u.Size)
+		}
+		fmt.Fprintf(w, "  %s %s  %s of %s (%.0f%%, %d parts), started %s\n", u.Pair, u.Path,
+			humanize.IBytes(uint64(u.Done)), humanize.IBytes(uint64(u.Size)), pct, u.Parts, humanize.Time(u.Started))
+	}
+	if len(r.Failures) > 0 {
+		fmt.Fprintf(w, "retrying: %d path(s)\n", len(r.Failures))
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "  %s %s  attempt %d, next %s: %s\n", f.Pair, f.Path, f.Attempts, humanize.Time(f.Next), f.LastError)
+		}
+	}
+	fmt.Fprintln(w, "last runs:")
+	if len(r.Runs) == 0 {
+		fmt.Fprintln(w, "  none yet")
+	}
+	for _, run := range r.Runs {
+		fmt.Fprintf(w, "  %s %-10s %-11s %s: %d up, %d down, %d deleted, %d failed, %s\n",
+			run.Started.Local().Format("2006-01-02 15:04:05"), run.Pair, run.Kind, run.Status,
+			run.Uploaded, run.Downloaded, run.Deleted, run.Failed, humanize.IBytes(uint64(run.Bytes)))
+		for i, e := range run.Errors {
+			if i == 3 {
+				fmt.Fprintf(w, "      ... %d more\n", len(run.Errors)-3)
+				break
+			}
+			fmt.Fprintf(w, "      %s\n", e)
+		}
+	}
+}
