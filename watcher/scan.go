@@ -68,8 +68,11 @@ type ScanResult struct {
 // cancelled ctx, is an error.
 func Scan(ctx context.Context, root string, opts ScanOptions) (*ScanResult, error) {
 	s, err := newScanner(root, opts)
-	if err != nil || s.res.RootMissing {
-		return &s.res, err
+	if err != nil {
+		return nil, err
+	}
+	if s.res.RootMissing {
+		return &s.res, nil
 	}
 	return s.scanAll(ctx)
 }
@@ -83,17 +86,20 @@ func Scan(ctx context.Context, root string, opts ScanOptions) (*ScanResult, erro
 // reported once. "" stands for the whole root.
 func ScanPaths(ctx context.Context, root string, paths []string, opts ScanOptions) (*ScanResult, error) {
 	s, err := newScanner(root, opts)
-	if err != nil || s.res.RootMissing {
-		return &s.res, err
+	if err != nil {
+		return nil, err
+	}
+	if s.res.RootMissing {
+		return &s.res, nil
 	}
 	ps := newPathScan(s)
 	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		if ctx.Err() != nil {
+			break
 		}
 		ps.scan(ctx, p)
 	}
-	return s.finish()
+	return s.finish(ctx)
 }
 
 // Stat returns the fingerprint of the regular file at the slash-separated
@@ -117,12 +123,17 @@ func Stat(root, rel string) (planner.Fingerprint, error) {
 // scanAll walks the whole tree.
 func (s *scanner) scanAll(ctx context.Context) (*ScanResult, error) {
 	s.group.Go(func() error { return s.walkDir(ctx, s.rootDir()) })
-	return s.finish()
+	return s.finish(ctx)
 }
 
-// finish waits for the walk and sorts the result.
-func (s *scanner) finish() (*ScanResult, error) {
-	if err := s.group.Wait(); err != nil {
+// finish waits for the walk and sorts the result. A cancelled ctx fails the
+// scan even if the walk got to its end.
+func (s *scanner) finish(ctx context.Context) (*ScanResult, error) {
+	err := s.group.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
 		return nil, err
 	}
 	res := &s.res

@@ -4,13 +4,19 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+
+	"github.com/fsnotify/fsnotify"
 )
 
-// notifier is the part of fsnotify.Watcher the watch loop drives.
+// notifier is the part of fsnotify.Watcher the watch loop drives. Add
+// watches one directory (not its subdirectories); Remove drops that watch,
+// and may fail when the kernel already dropped it.
 type notifier interface {
 	Add(name string) error
 	Remove(name string) error
 }
+
+var _ notifier = (*fsnotify.Watcher)(nil)
 
 // watchSet is the tree of watched directories, keyed by path relative to
 // the root in the operating system's form ("" is the root), so that a
