@@ -67,21 +67,24 @@ type call struct {
 // sign)) over the request as it will be sent.
 func testSign(sk, method string, h http.Header, dateSlot, bucket, rawKey, rawQuery string) string {
 	lines := []string{method, h.Get("Content-MD5"), h.Get("Content-Type"), dateSlot}
-	var kss []string
+	var names []string
 	for name := range h {
 		if l := strings.ToLower(name); strings.HasPrefix(l, "x-kss-") {
-			kss = append(kss, l+":"+h.Get(name))
+			names = append(names, l)
 		}
 	}
-	sort.Strings(kss)
-	lines = append(lines, kss...)
+	sort.Strings(names) // by name: "x-kss-a" sorts before "x-kss-a-b"
+	for _, name := range names {
+		lines = append(lines, name+":"+h.Get(name))
+	}
 	resource := "/"
 	if bucket != "" {
 		resource += bucket + "/" + rawKey
 	}
 	resource = strings.ReplaceAll(resource, "//", "/%2F")
 	signed := map[string]bool{"acl": true, "uploads": true, "uploadId": true, "partNumber": true,
-		"delete": true, "location": true, "response-content-type": true, "response-cache-control": true}
+		"delete": true, "location": true, "response-content-type": true, "response-cache-control": true,
+		"lifecycle": true, "tagging": true}
 	q, _ := url.ParseQuery(rawQuery)
 	var subs []string
 	for name, v := range q {

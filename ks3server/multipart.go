@@ -110,10 +110,11 @@ func copySourceRange(v string, size int64) (byteRange, error) {
 	if v == "" {
 		return byteRange{length: size}, nil
 	}
-	first, last, ok := strings.Cut(strings.TrimPrefix(v, "bytes="), "-")
+	spec, hasUnit := strings.CutPrefix(v, "bytes=")
+	first, last, ok := strings.Cut(spec, "-")
 	start, err1 := strconv.ParseInt(first, 10, 64)
 	end, err2 := strconv.ParseInt(last, 10, 64)
-	if !ok || err1 != nil || err2 != nil || start < 0 || end < start || end >= size {
+	if !hasUnit || !ok || err1 != nil || err2 != nil || start < 0 || end < start || end >= size {
 		return byteRange{}, errInvalidArgument.withMessage("The x-kss-copy-source-range %q is not valid for an object of %d bytes.", v, size)
 	}
 	return byteRange{start: start, length: end - start + 1}, nil

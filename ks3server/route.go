@@ -80,11 +80,8 @@ func parseRoute(r *http.Request, domain string) (*route, error) {
 		rt.bucket, rt.rawKey, rt.virtualHost = b, strings.TrimPrefix(rawPath, "/"), true
 	} else {
 		rest := strings.TrimPrefix(rawPath, "/")
-		rawBucket, rawKey, _ := strings.Cut(rest, "/")
-		if rt.bucket, err = url.PathUnescape(rawBucket); err != nil {
-			return nil, errInvalidURI
-		}
-		rt.rawKey = rawKey
+		// Bucket names never need escaping; an escaped one stays invalid.
+		rt.bucket, rt.rawKey, _ = strings.Cut(rest, "/")
 	}
 	if rt.key, err = decodeKey(rt.rawKey); err != nil {
 		return nil, err
