@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,7 +235,7 @@ func (c *cpCmd) newCopier(ctx context.Context, cmd *cobra.Command) (*copier, err
 	if c.f.encryptKey != "" {
 		key, err := ks3crypto.LoadKey(c.f.encryptKey)
 		if err != nil {
-			return nil, usageError("--encrypt-key: %v", err)
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--encrypt-key: %w", err)}
 		}
 		t.key = &key
 	}

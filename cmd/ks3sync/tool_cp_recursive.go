@@ -28,7 +28,7 @@ func (t *copier) runJobs(ctx context.Context, jobs []cpJob, what string) error {
 	for _, j := range jobs {
 		total += j.size
 	}
-	t.startBar(total, "copy")
+	t.startBar(total, what)
 	var g errgroup.Group
 	g.SetLimit(t.transfers)
 	for _, j := range jobs {

@@ -112,7 +112,7 @@ func (c *uploadsLsCmd) list(ctx context.Context, cl *ks3.Client, u ks3URI) ([]up
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.a.cfg.Transfers)
+	g.SetLimit(max(c.a.cfg.Transfers, 1))
 	for i := range ups {
 		g.Go(func() error {
 			return countParts(gctx, cl, &ups[i])
