@@ -85,7 +85,9 @@ func (l *loop) run(ctx context.Context) error {
 	werr := make(chan error, 1)
 	go func() { werr <- w.Run(ctx, batches) }()
 
-	l.reconcile(ctx)
+	// The watcher's first batch asks for a full rescan once every watch is
+	// in place: that is the initial reconcile, and nothing made before the
+	// watches existed is missed.
 	rescan := l.pair.Rescan
 	if rescan <= 0 {
 		rescan = time.Hour
