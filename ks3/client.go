@@ -112,7 +112,7 @@ const (
 // for anonymous access.
 func newSigner(opts Options) (signer, error) {
 	if opts.Signature != "" && opts.Signature != SignatureKSS && opts.Signature != SignatureV4 {
-		return nil, fmt.Errorf("Signature %q is not %q or %q", opts.Signature, SignatureKSS, SignatureV4)
+		return nil, fmt.Errorf("unknown Signature %q (want %q or %q)", opts.Signature, SignatureKSS, SignatureV4)
 	}
 	switch {
 	case opts.AccessKey == "" && opts.SecretKey == "":

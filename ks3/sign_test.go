@@ -122,8 +122,8 @@ func TestKSSSecurityTokenIsSigned(t *testing.T) {
 	if got, want := r.Header.Get("Authorization"), "KSS "+vecAK+":"+kssSignature(vecSK, sts); got != want {
 		t.Errorf("Authorization = %s, want %s", got, want)
 	}
-	if got := r.Header[headerSecurityToken]; len(got) != 1 || got[0] != "tok" {
-		t.Errorf("%s = %q, want [tok]", headerSecurityToken, got)
+	if got := headerValue(r.Header, headerSecurityToken); got != "tok" {
+		t.Errorf("%s = %q, want tok", headerSecurityToken, got)
 	}
 }
 
