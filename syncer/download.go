@@ -18,12 +18,9 @@ import (
 	"github.com/ks3sync/ks3sync/watcher"
 )
 
-// tempPrefix starts the name of every file ks3sync writes before renaming
-// it into place; scans and the watcher ignore such files.
-const tempPrefix = ".ks3sync-tmp-"
-
+// isTempName reports ks3sync's own temporary files, which never sync.
 func isTempName(rel string) bool {
-	return strings.HasPrefix(baseName(rel), tempPrefix)
+	return strings.HasPrefix(baseName(rel), watcher.TempPrefix)
 }
 
 func baseName(rel string) string {
@@ -137,7 +134,7 @@ func mtimeOf(obj *ks3.Object) time.Time {
 // writeTemp streams body into a temporary file beside final, verifies it,
 // and renames it over final. It returns the size and hex MD5 written.
 func (s *Syncer) writeTemp(ctx context.Context, final, rel string, body io.Reader, wantMD5 string, mtime time.Time) (int64, string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(final), tempPrefix+"*")
+	tmp, err := os.CreateTemp(filepath.Dir(final), watcher.TempPrefix+"*")
 	if err != nil {
 		return 0, "", err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
+	"github.com/ks3sync/ks3sync/watcher"
 )
 
 // errRetryLater marks a per-item failure that the next pass is expected to
@@ -151,8 +152,12 @@ func (s *Syncer) putBase(ctx context.Context, path string, fp planner.Fingerprin
 	})
 }
 
-// localPath is the absolute path of a relative slash path.
+// localPath is the absolute path of a relative slash path, as the name is
+// actually spelled on disk (which may not be NFC, on macOS for example).
 func (s *Syncer) localPath(rel string) string {
+	if p, err := watcher.Resolve(s.opts.Root, rel); err == nil {
+		return p
+	}
 	return filepath.Join(s.opts.Root, filepath.FromSlash(rel))
 }
 
