@@ -300,6 +300,12 @@ func TestToolCpEncrypted(t *testing.T) {
 			if !ok || err != nil || bytes.Contains(stored, data[:64]) {
 				t.Fatalf("object is not SDK-encrypted: %v %v %v", ok, err, obj.Metadata)
 			}
+			if single := tc.parts == 0; single != (m.PlainLength == int64(tc.size)) || single != (m.PlainMD5 != nil) {
+				t.Errorf("SDK plaintext metadata: length %d, md5 %x", m.PlainLength, m.PlainMD5)
+			}
+			if obj.Metadata["md5"] == "" || obj.Metadata["mtime"] == "" {
+				t.Errorf("sync metadata missing: %v", obj.Metadata)
+			}
 			plain, err := io.ReadAll(ks3crypto.NewDecryptReader(bytes.NewReader(stored), k, m))
 			if err != nil || !bytes.Equal(plain, data) {
 				t.Fatalf("SDK-format decryption: %v", err)

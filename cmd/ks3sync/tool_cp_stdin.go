@@ -35,7 +35,7 @@ func (t *copier) uploadStdin(ctx context.Context, in io.Reader, dst ks3URI) erro
 	if int64(len(head)) <= t.threshold {
 		t.startBar(int64(len(head)), "upload")
 		defer t.finishBar()
-		return t.upload(ctx, uploadSource{r: bytes.NewReader(head), size: int64(len(head))}, dst)
+		return t.upload(ctx, uploadSource{r: bytes.NewReader(head), size: int64(len(head)), name: "-"}, dst)
 	}
 	t.startBar(-1, "upload")
 	defer t.finishBar()

@@ -57,7 +57,7 @@ type uploadSource struct {
 	r     io.ReaderAt
 	size  int64
 	mtime time.Time // zero when unknown (stdin)
-	name  string    // local file name, for guessing the content type
+	name  string    // local file name ("-" for stdin), for messages and the content type
 }
 
 // uploadFile uploads the local file at path to dst, and fails if the file
