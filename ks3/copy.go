@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -81,4 +83,38 @@ func copyHeaders(h http.Header, srcBucket, srcKey string, opts CopyOptions) erro
 	h["x-kss-copy-source"] = []string{"/" + srcBucket + "/" + encodeKey(srcKey)}
 	h["x-kss-metadata-directive"] = []string{directive}
 	return opts.setHeaders(h)
+}
+
+// UploadPartCopy sets part partNumber of a multipart upload to a range of
+// another object, copied on the server side, and returns the part's ETag.
+// srcRange is "bytes=first-last" (both inclusive), or "" for the whole
+// source object.
+func (c *Client) UploadPartCopy(ctx context.Context, bucket, key, uploadID string, partNumber int, srcBucket, srcKey, srcRange string) (string, error) {
+	etag, err := c.uploadPartCopy(ctx, bucket, key, uploadID, partNumber, srcBucket, srcKey, srcRange)
+	if err != nil {
+		return "", fmt.Errorf("upload part %d of %q from %q: %w", partNumber, objectName(bucket, key), objectName(srcBucket, srcKey), err)
+	}
+	return etag, nil
+}
+
+func (c *Client) uploadPartCopy(ctx context.Context, bucket, key, uploadID string, partNumber int, srcBucket, srcKey, srcRange string) (string, error) {
+	switch {
+	case partNumber < 1 || partNumber > MaxParts:
+		return "", fmt.Errorf("part number %d is outside 1..%d", partNumber, MaxParts)
+	case uploadID == "":
+		return "", errors.New("empty upload id")
+	case srcBucket == "":
+		return "", errors.New("empty source bucket")
+	}
+	r := &request{method: http.MethodPut, bucket: bucket, key: key, header: http.Header{}, notFoundCode: "NoSuchUpload",
+		query: url.Values{"partNumber": {strconv.Itoa(partNumber)}, "uploadId": {uploadID}}}
+	r.header["x-kss-copy-source"] = []string{"/" + srcBucket + "/" + encodeKey(srcKey)}
+	if err := setRaw(r.header, "x-kss-copy-source-range", srcRange); err != nil {
+		return "", err
+	}
+	var out copyObjectResult
+	if err := c.do(ctx, r, decodeInto(&out)); err != nil {
+		return "", err
+	}
+	return trimETag(out.ETag), nil
 }

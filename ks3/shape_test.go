@@ -296,6 +296,21 @@ func multipartShapeCases() []shapeCase {
 				"\nx-kss-callbackbody:etag=${etag}\nx-kss-callbackurl:http://app.example/cb\n/example-bucket/big/file.bin?uploadId=" + testUploadID,
 		},
 		{
+			name: "UploadPartCopy",
+			call: func(t *testing.T, c *Client) {
+				etag, err := c.UploadPartCopy(t.Context(), "example-bucket", "big/file.bin", testUploadID, 3, "src-bucket", "a b", "bytes=0-102399")
+				if err != nil || etag != "e3" {
+					t.Errorf("UploadPartCopy = %q, %v", etag, err)
+				}
+			},
+			respBody: `<CopyPartResult><LastModified>2019-10-15T08:30:00.000Z</LastModified><ETag>"e3"</ETag></CopyPartResult>`,
+			method:   "PUT", uri: "/example-bucket/big/file.bin?partNumber=3&uploadId=" + testUploadID,
+			header: map[string]string{"x-kss-copy-source": "/src-bucket/a%20b", "x-kss-copy-source-range": "bytes=0-102399",
+				"Content-Length": "0"},
+			sts: "PUT\n\n\n" + vecDate + "\nx-kss-copy-source:/src-bucket/a%20b\nx-kss-copy-source-range:bytes=0-102399" +
+				"\n/example-bucket/big/file.bin?partNumber=3&uploadId=" + testUploadID,
+		},
+		{
 			name: "AbortMultipartUpload",
 			call: func(t *testing.T, c *Client) {
 				if err := c.AbortMultipartUpload(t.Context(), "example-bucket", "big/file.bin", testUploadID); err != nil {

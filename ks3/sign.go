@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -121,17 +122,21 @@ func headerValue(h http.Header, name string) string {
 }
 
 // canonicalKSSHeaders returns "name:value" for every x-kss-* header, names
-// lower-cased, values as sent (first value only), sorted by name.
+// lower-cased, values as sent (first value only), sorted by name. Sorting
+// the names, not the lines, puts "x-kss-a" before "x-kss-a-b".
 func canonicalKSSHeaders(h http.Header) []string {
-	var lines []string
+	values := map[string]string{}
 	for name, vals := range h {
 		lower := strings.ToLower(name)
-		if !strings.HasPrefix(lower, kssHeaderPrefix) || len(vals) == 0 {
-			continue
+		if strings.HasPrefix(lower, kssHeaderPrefix) && len(vals) > 0 {
+			values[lower] = vals[0]
 		}
-		lines = append(lines, lower+":"+vals[0])
 	}
-	slices.Sort(lines)
+	names := slices.Sorted(maps.Keys(values))
+	lines := make([]string, len(names))
+	for i, name := range names {
+		lines[i] = name + ":" + values[name]
+	}
 	return lines
 }
 

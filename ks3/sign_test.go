@@ -3,6 +3,7 @@ package ks3
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 )
@@ -124,6 +125,23 @@ func TestKSSSecurityTokenIsSigned(t *testing.T) {
 	}
 	if got := headerValue(r.Header, headerSecurityToken); got != "tok" {
 		t.Errorf("%s = %q, want tok", headerSecurityToken, got)
+	}
+}
+
+func TestCanonicalHeadersSortByName(t *testing.T) {
+	h := http.Header{}
+	for _, name := range []string{"x-kss-meta-a-b", "X-Kss-Meta-A", "x-kss-copy-source-range", "x-kss-copy-source", "Content-Length", "kss-var"} {
+		h[name] = []string{name + " value"}
+	}
+	got := canonicalKSSHeaders(h)
+	want := []string{
+		"x-kss-copy-source:x-kss-copy-source value",
+		"x-kss-copy-source-range:x-kss-copy-source-range value",
+		"x-kss-meta-a:X-Kss-Meta-A value",
+		"x-kss-meta-a-b:x-kss-meta-a-b value",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("canonicalKSSHeaders =\n%q, want\n%q", got, want)
 	}
 }
 
