@@ -37,6 +37,7 @@ func RunConformance(t *testing.T, c *ks3.Client, bucket string) {
 	t.Run("DeleteObjects", s.testDeleteObjects)
 	t.Run("Listing", s.testListing)
 	t.Run("Multipart", s.testMultipart)
+	t.Run("UploadPartCopy", s.testUploadPartCopy)
 	t.Run("MultipartAbort", s.testMultipartAbort)
 	t.Run("MultipartInvalid", s.testMultipartInvalid)
 	t.Run("Put", s.testPut)

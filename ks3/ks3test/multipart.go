@@ -2,6 +2,7 @@ package ks3test
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -118,6 +119,29 @@ func (s *suite) uploadListed(t *testing.T, prefix, uploadID, key string) bool {
 		}
 	}
 	return found
+}
+
+func (s *suite) testUploadPartCopy(t *testing.T) {
+	const src, key = "conf-partcopy/source", "conf-partcopy/assembled"
+	s.cleanupPrefix(t, "conf-partcopy/")
+	data := payload(ks3.MinPartSize+5000, 13)
+	s.put(t, src, data, ks3.PutOptions{})
+	uploadID := s.initiate(t, key)
+	first, err := s.c.UploadPartCopy(t.Context(), s.bucket, key, uploadID, 1, s.bucket, src, fmt.Sprintf("bytes=0-%d", ks3.MinPartSize-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.c.UploadPartCopy(t.Context(), s.bucket, key, uploadID, 2, s.bucket, src, fmt.Sprintf("bytes=%d-%d", ks3.MinPartSize, len(data)-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := []ks3.CompletedPart{{PartNumber: 1, ETag: first}, {PartNumber: 2, ETag: second}}
+	if _, err := s.c.CompleteMultipartUpload(t.Context(), s.bucket, key, uploadID, parts, ks3.CompleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := s.get(t, key, ks3.GetOptions{}); !bytes.Equal(body, data) {
+		t.Errorf("object assembled from copied parts has %d bytes, want the source's %d", len(body), len(data))
+	}
 }
 
 func (s *suite) testMultipartAbort(t *testing.T) {

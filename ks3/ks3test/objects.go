@@ -14,13 +14,14 @@ func (s *suite) testObjectRoundTrip(t *testing.T) {
 	const key = "conf-object/hello.txt"
 	s.cleanupPrefix(t, "conf-object/")
 	data := payload(1000, 1)
-	meta := map[string]string{"author": "alice", "Mixed-Case": "Value 1", "md5": md5Hex(data)}
+	// "author" and "author-id" sign in name order, not line order.
+	meta := map[string]string{"author": "alice", "author-id": "7", "Mixed-Case": "Value 1", "md5": md5Hex(data)}
 	res := s.put(t, key, data, ks3.PutOptions{ContentType: "text/plain", Metadata: meta,
 		StorageClass: "STANDARD_IA", ACL: "public-read"})
 	if res.ETag != md5Hex(data) {
 		t.Errorf("PutObject ETag = %q, want the MD5 %s", res.ETag, md5Hex(data))
 	}
-	wantMeta := map[string]string{"author": "alice", "mixed-case": "Value 1", "md5": md5Hex(data)}
+	wantMeta := map[string]string{"author": "alice", "author-id": "7", "mixed-case": "Value 1", "md5": md5Hex(data)}
 	info := s.head(t, key)
 	if info.Size != 1000 || info.ETag != md5Hex(data) || info.ContentType != "text/plain" ||
 		info.StorageClass != "STANDARD_IA" || !maps.Equal(info.Metadata, wantMeta) || !recent(info.LastModified) {
