@@ -44,7 +44,8 @@ func main() {
 
 // run executes the command line and maps the outcome to an exit code.
 func run(ctx context.Context, args []string) int {
-	root := newRootCmd()
+	root, app := newRootCmd()
+	defer app.close()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

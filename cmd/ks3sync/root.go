@@ -19,7 +19,9 @@ type globalFlags struct {
 	logFormat string
 }
 
-func newRootCmd() *cobra.Command {
+// newRootCmd builds the command tree. The caller closes the app when the
+// command has finished, whatever its outcome.
+func newRootCmd() (*cobra.Command, *app) {
 	app := &app{}
 	root := &cobra.Command{
 		Use:   "ks3sync",
@@ -38,7 +40,6 @@ configuration error, 3 interrupted.`,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return app.init(cmd)
 		},
-		PersistentPostRun: func(*cobra.Command, []string) { app.close() },
 	}
 	f := root.PersistentFlags()
 	f.StringVar(&app.flags.config, "config", "", "config file (default ./ks3sync.yaml, then the per-user config folder)")
@@ -55,7 +56,7 @@ configuration error, 3 interrupted.`,
 		newVersionCmd(),
 	)
 	addToolCommands(root, app)
-	return root
+	return root, app
 }
 
 // isUsage recognises the errors cobra itself returns for a bad command line.
