@@ -185,3 +185,24 @@ func TestHeaderNamesOnTheWire(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysOnTheWire checks that net/http sends the encoded key verbatim
+// (no re-escaping, no path cleaning) and that it decodes back to the key.
+func TestKeysOnTheWire(t *testing.T) {
+	keys := []string{"a b", "a+b", "100%", "%2F", "a//b", "/lead", "//", "a/./b", "a/../b", "q?x=1#f", "*~!$&'()",
+		"中文/😀", "trail/", "semi;colon", "\x7f\x01", strings.Repeat("k", 1024)}
+	s := newTestServer(t, answer(200, nil, ""))
+	c := newTestClient(t, s)
+	for _, key := range keys {
+		if err := c.DeleteObject(t.Context(), "b", key); err != nil {
+			t.Fatalf("DeleteObject(%q): %v", key, err)
+		}
+	}
+	for i, rec := range s.requests() {
+		want := "/b/" + encodeKey(keys[i])
+		if rec.RequestURI != want {
+			t.Errorf("key %q: request URI %q, want %q", keys[i], rec.RequestURI, want)
+		}
+		wantAuth(t, rec, "DELETE\n\n\n"+vecDate+"\n"+want)
+	}
+}
