@@ -41,6 +41,7 @@ const (
 var opAccess = map[string]access{
 	OpHeadBucket:              accessBucketRead,
 	OpListObjects:             accessBucketRead,
+	OpListObjectsV2:           accessBucketRead,
 	OpHeadObject:              accessObjectRead,
 	OpGetObject:               accessObjectRead,
 	OpPutObject:               accessWrite,

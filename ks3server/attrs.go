@@ -11,17 +11,18 @@ import (
 
 // Object property limits.
 const (
-	maxMetaSize      = 2 << 10 // user metadata names and values, in bytes
-	maxObjectSize    = 5 << 30 // single PUT
-	maxPartSize      = 5 << 30
-	defaultMIMEType  = "application/octet-stream"
-	defaultStorage   = "STANDARD"
-	metaPrefix       = "x-kss-meta-"
-	amzMetaPrefix    = "x-amz-meta-"
-	storageClassHdr  = "X-Kss-Storage-Class"
-	maxPartNumber    = 10000
-	minPartSize      = 100 << 10 // every part but the last
-	defaultListLimit = 1000
+	maxMetaSize        = 2 << 10 // user metadata names and values, in bytes
+	maxObjectSize      = 5 << 30 // single PUT
+	maxPartSize        = 5 << 30
+	defaultMIMEType    = "application/octet-stream"
+	defaultStorage     = "STANDARD"
+	metaPrefix         = "x-kss-meta-"
+	amzMetaPrefix      = "x-amz-meta-"
+	storageClassHdr    = "X-Kss-Storage-Class"
+	amzStorageClassHdr = "X-Amz-Storage-Class"
+	maxPartNumber      = 10000
+	minPartSize        = 100 << 10 // every part but the last
+	defaultListLimit   = 1000
 )
 
 // storageClasses are the storage classes objects may have.
@@ -123,7 +124,8 @@ var responseOverrides = []struct{ param, header string }{
 	{"response-content-encoding", "Content-Encoding"},
 }
 
-// setObjectHeaders writes an object's headers for HEAD and GET. User
+// setObjectHeaders writes an object's headers for HEAD and GET, user
+// metadata and storage class in both the x-kss- and the x-amz- spelling. User
 // metadata names go into the header map verbatim in lower case, because the
 // official Python SDK matches them case-sensitively.
 func setObjectHeaders(h http.Header, o objectRecord, query url.Values) {
@@ -143,8 +145,12 @@ func setObjectHeaders(h http.Header, o objectRecord, query url.Values) {
 			h.Set(kv.name, kv.value)
 		}
 	}
+	// S3 clients (boto3, the AWS CLI, rclone) know only the x-amz-
+	// spellings, so metadata and storage class go out in both.
+	h.Set(amzStorageClassHdr, o.attrs.storageClass)
 	for name, value := range o.attrs.meta {
 		h[metaPrefix+name] = []string{value}
+		h[amzMetaPrefix+name] = []string{value}
 	}
 	for _, o := range responseOverrides {
 		if v := query.Get(o.param); v != "" {

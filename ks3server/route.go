@@ -18,6 +18,7 @@ const (
 	OpGetBucketACL            = "GetBucketACL"
 	OpPutBucketACL            = "PutBucketACL"
 	OpListObjects             = "ListObjects"
+	OpListObjectsV2           = "ListObjectsV2"
 	OpHeadObject              = "HeadObject"
 	OpGetObject               = "GetObject"
 	OpPutObject               = "PutObject"
@@ -181,6 +182,8 @@ func bucketOperation(method string, q url.Values) string {
 			return OpGetBucketLocation
 		case q.Has("uploads"):
 			return OpListMultipartUploads
+		case q.Get("list-type") == "2":
+			return OpListObjectsV2
 		}
 		return OpListObjects
 	case http.MethodHead:

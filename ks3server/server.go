@@ -148,6 +148,7 @@ func (s *Server) handlerTable() map[string]handlerFunc {
 		OpGetBucketACL:            s.getBucketACL,
 		OpPutBucketACL:            s.putBucketACL,
 		OpListObjects:             s.listObjects,
+		OpListObjectsV2:           s.listObjectsV2,
 		OpHeadObject:              s.headObject,
 		OpGetObject:               s.getObject,
 		OpPutObject:               s.putObject,
