@@ -28,7 +28,8 @@ type Options struct {
 	// Signature selects the signing scheme: SignatureKSS ("kss", also the
 	// meaning of "") or SignatureV4 ("v4", AWS Signature Version 4, for KS3
 	// and any S3-compatible endpoint). With v4 the headers KS3 accepts in
-	// both spellings are sent as x-amz-*.
+	// both spellings are sent as x-amz-*, and Walk pages with
+	// ListObjectsV2 continuation tokens.
 	Signature string
 	// Region is the region SigV4 signs for; "" means DefaultRegion
 	// ("us-east-1"). KSS signatures do not use it.
@@ -52,6 +53,8 @@ type Client struct {
 	retry     RetryPolicy
 	now       func() time.Time
 	userAgent string
+	// listV2 makes Walk use ListObjectsV2, as S3 clients do (SigV4).
+	listV2 bool
 	// sleep waits between attempts; tests replace it to observe backoff.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -81,6 +84,7 @@ func New(opts Options) (*Client, error) {
 		retry:     retry,
 		now:       opts.Now,
 		userAgent: opts.UserAgent,
+		listV2:    opts.Signature == SignatureV4,
 		sleep:     sleepContext,
 	}
 	if c.now == nil {

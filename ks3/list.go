@@ -138,8 +138,12 @@ var errNoProgress = errors.New("truncated listing did not advance the marker")
 
 // Walk lists all the objects (and, with a Delimiter, common prefixes) of
 // bucket in key order, page by page. opts.MaxKeys is the page size. The
-// sequence stops after yielding an error.
+// sequence stops after yielding an error. With SigV4 it pages with
+// ListObjectsV2.
 func (c *Client) Walk(ctx context.Context, bucket string, opts ListObjectsOptions) iter.Seq2[ListItem, error] {
+	if c.listV2 {
+		return c.walkV2(ctx, bucket, opts)
+	}
 	return func(yield func(ListItem, error) bool) {
 		for {
 			page, err := c.listObjects(ctx, bucket, opts)

@@ -15,7 +15,9 @@ type PresignOptions struct {
 	// {"response-content-type": "text/plain"}; they are signed.
 	ResponseHeaders map[string]string
 	// Headers are headers the user of the URL will send and that are
-	// signed: x-kss-* headers, Content-Type and Content-MD5.
+	// signed: x-kss-* headers (x-amz-* for S3 services, such as
+	// "x-amz-meta-color"), Content-Type and Content-MD5. Names are signed
+	// as given.
 	Headers map[string]string
 }
 
@@ -69,7 +71,7 @@ func (c *Client) presignURL(method, bucket, key string, expires time.Time, opts 
 func setPresignHeader(h http.Header, name, v string) error {
 	lower := strings.ToLower(name)
 	switch {
-	case strings.HasPrefix(lower, kssHeaderPrefix):
+	case strings.HasPrefix(lower, kssHeaderPrefix), strings.HasPrefix(lower, amzHeaderPrefix):
 		if err := checkHeaderValue(lower, v); err != nil {
 			return err
 		}
@@ -80,7 +82,7 @@ func setPresignHeader(h http.Header, name, v string) error {
 		}
 		h.Set(name, v)
 	default:
-		return fmt.Errorf("header %q is not signed in presigned URLs (only x-kss-*, Content-Type and Content-MD5 are)", name)
+		return fmt.Errorf("header %q is not signed in presigned URLs (only x-kss-*, x-amz-*, Content-Type and Content-MD5 are)", name)
 	}
 	return nil
 }

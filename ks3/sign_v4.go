@@ -37,6 +37,7 @@ const (
 	// amzMetaPrefix and amzStorageClass are the S3 spellings of
 	// metaPrefix and headerStorageClass, read from responses of S3
 	// services.
+	amzHeaderPrefix = "x-amz-"
 	amzMetaPrefix   = "x-amz-meta-"
 	amzStorageClass = "X-Amz-Storage-Class"
 
@@ -319,5 +320,5 @@ func amzHeaderName(lower string) (string, bool) {
 	default:
 		return "", false
 	}
-	return "x-amz-" + rest, true
+	return amzHeaderPrefix + rest, true
 }

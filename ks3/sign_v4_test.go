@@ -147,7 +147,7 @@ func TestV4PresignValidity(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw, err := c.PresignURL("PUT", "b", "a b/c", tt.expires, PresignOptions{
-				Headers: map[string]string{"Content-Type": "text/plain"}})
+				Headers: map[string]string{"Content-Type": "text/plain", "x-amz-meta-via": "url"}})
 			if tt.wantErr {
 				if err == nil {
 					t.Fatalf("PresignURL = %s, want an error", raw)
@@ -171,10 +171,10 @@ func TestV4PresignValidity(t *testing.T) {
 			if got, want := q.Get("X-Amz-Credential"), awsAK+"/"+tt.wantDate[:8]+"/cn-beijing-6/s3/aws4_request"; got != want {
 				t.Errorf("X-Amz-Credential = %s, want %s", got, want)
 			}
-			if q.Get("X-Amz-SignedHeaders") != "content-type;host" || q.Get("X-Amz-Security-Token") != "tok/1" {
+			if q.Get("X-Amz-SignedHeaders") != "content-type;host;x-amz-meta-via" || q.Get("X-Amz-Security-Token") != "tok/1" {
 				t.Errorf("query = %v", q)
 			}
-			checkV4Presigned(t, "PUT", u, "content-type:text/plain\nhost:127.0.0.1:9000\n")
+			checkV4Presigned(t, "PUT", u, "content-type:text/plain\nhost:127.0.0.1:9000\nx-amz-meta-via:url\n")
 		})
 	}
 }
