@@ -58,7 +58,7 @@ func (s *store) stage(r io.Reader, limit int64) (stagedBlob, error) {
 	if err == nil && n > limit {
 		err = errEntityTooLarge
 	}
-	if err == nil {
+	if err == nil && s.sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

@@ -50,6 +50,10 @@ type Options struct {
 	CallbackTimeout time.Duration
 	// CallbackClient posts upload callbacks; nil means a default client.
 	CallbackClient *http.Client
+	// NoSync skips the fsync of each object's data before it is
+	// acknowledged. Objects still survive a crash of the process, not a
+	// crash of the machine; meant for tests and scratch stores.
+	NoSync bool
 	// Domain is an optional base host name for virtual-host addressing:
 	// requests to BUCKET.<Domain> address BUCKET. BUCKET.localhost and
 	// BUCKET.<IPv4 address> work without it.
@@ -114,7 +118,7 @@ func New(opts Options) (*Server, error) {
 	s.schemes = []authScheme{kssScheme{checker}, v4Scheme{checker}}
 	s.callbacks = newCallbackPoster(opts.CallbackClient, durationOr(opts.CallbackTimeout, DefaultCallbackTimeout))
 	s.handlers = s.handlerTable()
-	st, err := openStore(context.Background(), opts.Root, s.log)
+	st, err := openStore(context.Background(), opts.Root, !opts.NoSync, s.log)
 	if err != nil {
 		return nil, fmt.Errorf("new ks3 server: %w", err)
 	}

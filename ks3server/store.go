@@ -43,6 +43,7 @@ type store struct {
 	root string
 	db   *sql.DB
 	lock *os.File
+	sync bool // fsync blob data before committing it
 	log  zerolog.Logger
 
 	// mu orders commits that change which blobs are referenced (writers,
@@ -57,8 +58,9 @@ type store struct {
 }
 
 // openStore opens (creating if needed) the store under root, takes its lock
-// and finishes whatever a crash interrupted.
-func openStore(ctx context.Context, root string, log zerolog.Logger) (*store, error) {
+// and finishes whatever a crash interrupted. With sync, blob data is synced
+// to disk before it is committed.
+func openStore(ctx context.Context, root string, sync bool, log zerolog.Logger) (*store, error) {
 	for _, dir := range []string{root, filepath.Join(root, objectsDir), filepath.Join(root, tmpDir)} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
@@ -73,7 +75,7 @@ func openStore(ctx context.Context, root string, log zerolog.Logger) (*store, er
 		lock.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s := &store{root: root, db: db, lock: lock, log: log, pins: map[string]int{}, doomed: map[string]bool{}}
+	s := &store{root: root, db: db, lock: lock, sync: sync, log: log, pins: map[string]int{}, doomed: map[string]bool{}}
 	if err := s.migrate(ctx); err != nil {
 		s.close()
 		return nil, err

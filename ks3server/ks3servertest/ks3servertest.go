@@ -24,14 +24,17 @@ type Harness struct {
 }
 
 // Start starts a server on 127.0.0.1 with a fresh t.TempDir() root that
-// accepts AccessKey/SecretKey, and closes it when the test ends.
+// accepts AccessKey/SecretKey, and closes it when the test ends. It does not
+// fsync object data (Options.NoSync): a test store survives the crash of a
+// process, which is all tests can cause, and thousands of uploads stay fast.
 func Start(t testing.TB) *Harness {
 	t.Helper()
-	return StartWith(t, ks3server.Options{})
+	return StartWith(t, ks3server.Options{NoSync: true})
 }
 
 // StartWith is Start with more options: Root and Credentials are filled in
-// when empty, the rest is passed through (a Now clock, a CallbackTimeout…).
+// when empty, the rest is passed through as given (a Now clock, a
+// CallbackTimeout, NoSync…).
 func StartWith(t testing.TB, opts ks3server.Options) *Harness {
 	t.Helper()
 	if opts.Root == "" {
