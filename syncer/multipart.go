@@ -167,12 +167,17 @@ func (s *Syncer) start(ctx context.Context, key string, src *source, plan ks3.Pa
 
 // sendParts uploads the missing parts of a plain file in parallel.
 func (s *Syncer) sendParts(ctx context.Context, up *upload, src *source) error {
+	// The missing parts are listed before any worker starts: workers add
+	// to up.done as parts finish.
+	var missing []int
+	for n := 1; n <= up.plan.Count; n++ {
+		if _, ok := up.done[n]; !ok {
+			missing = append(missing, n)
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.opts.Transfers)
-	for n := 1; n <= up.plan.Count; n++ {
-		if _, ok := up.done[n]; ok {
-			continue
-		}
+	for _, n := range missing {
 		g.Go(func() error {
 			off, length := up.plan.Part(n)
 			body := io.NewSectionReader(src.f, off, length)
