@@ -68,17 +68,27 @@ func (a *app) selectPairs(name string) ([]config.Pair, error) {
 	return []config.Pair{*p}, nil
 }
 
-func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
-	pairs, err := a.selectPairs(f.pair)
+// openPairs selects the pairs a sync command works on and opens what they
+// share: the state store (closed with the app) and the client.
+func (a *app) openPairs(ctx context.Context, name string) ([]config.Pair, *state.DB, *ks3.Client, error) {
+	pairs, err := a.selectPairs(name)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	db, err := state.Open(a.cfg.State)
 	if err != nil {
-		return usageError("state: %v", err)
+		return nil, nil, nil, usageError("state: %v", err)
 	}
-	defer db.Close()
+	a.closers = append(a.closers, func() { db.Close() })
 	client, err := a.client(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return pairs, db, client, nil
+}
+
+func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
+	pairs, db, client, err := a.openPairs(ctx, f.pair)
 	if err != nil {
 		return err
 	}

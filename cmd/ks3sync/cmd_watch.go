@@ -13,7 +13,6 @@ import (
 	"github.com/ks3sync/ks3sync/daemon"
 	"github.com/ks3sync/ks3sync/planner"
 	svc "github.com/ks3sync/ks3sync/service"
-	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/syncer"
 	"github.com/ks3sync/ks3sync/watcher"
 )
@@ -48,16 +47,7 @@ served on ADDR.`,
 
 // watch runs the daemon until ctx is done.
 func (a *app) watch(ctx context.Context, rep *reporter) error {
-	pairs, err := a.selectPairs("")
-	if err != nil {
-		return err
-	}
-	db, err := state.Open(a.cfg.State)
-	if err != nil {
-		return usageError("state: %v", err)
-	}
-	defer db.Close()
-	client, err := a.client(ctx)
+	pairs, db, client, err := a.openPairs(ctx, "")
 	if err != nil {
 		return err
 	}
