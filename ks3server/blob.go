@@ -117,8 +117,11 @@ func (s *store) placeBlob(id string) error {
 // commit runs fn in a write transaction that makes the staged blobs part of
 // the store. fn returns the blobs its changes stopped referencing; they are
 // put in the trash by the same transaction and deleted after it. commit
-// takes ownership of staged: on failure they are discarded.
+// takes ownership of staged: on failure they are discarded. Once called it
+// is not cancelled: data that arrived whole is kept even if its client has
+// gone.
 func (s *store) commit(ctx context.Context, staged []stagedBlob, fn func(tx *sql.Tx) ([]string, error)) error {
+	ctx = context.WithoutCancel(ctx)
 	for _, b := range staged {
 		if err := os.MkdirAll(filepath.Dir(s.blobPath(b.id)), 0o755); err != nil {
 			s.discard(staged...)

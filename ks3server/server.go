@@ -246,6 +246,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, req *request) 
 // fail answers err. An error after the response has started can only cut
 // the response short, which the client notices from Content-Length.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, req *request, err error) {
+	if r.Context().Err() != nil {
+		s.log.Debug().Err(err).Str("request_id", req.id).Msg("client went away")
+		return
+	}
 	var ae apiError
 	if !errors.As(err, &ae) {
 		s.log.Error().Err(err).Str("op", req.op).Str("bucket", req.bucket).Str("key", req.key).
