@@ -26,7 +26,13 @@ import (
 // "/conf-leading-slash") and deleted again; the bucket ACL is restored; one
 // temporary bucket is created and deleted.
 func RunConformance(t *testing.T, c *ks3.Client, bucket string) {
-	s := &suite{c: c, bucket: bucket}
+	RunConformanceWith(t, c, bucket, Options{})
+}
+
+// RunConformanceWith is RunConformance for endpoints that differ from KS3
+// as opts describe.
+func RunConformanceWith(t *testing.T, c *ks3.Client, bucket string, opts Options) {
+	s := &suite{c: c, bucket: bucket, opts: opts}
 	t.Run("Bucket", s.testBucket)
 	t.Run("ObjectRoundTrip", s.testObjectRoundTrip)
 	t.Run("EmptyObject", s.testEmptyObject)
@@ -51,6 +57,7 @@ func RunConformance(t *testing.T, c *ks3.Client, bucket string) {
 type suite struct {
 	c      *ks3.Client
 	bucket string
+	opts   Options
 }
 
 // cleanupTimeout bounds the clean-up of one subtest. Clean-up runs after

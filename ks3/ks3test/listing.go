@@ -83,6 +83,9 @@ func (s *suite) checkPages(t *testing.T, prefix string, keys, delimited []string
 	if len(page.Objects) != 10 || page.Objects[0].Key != keys[10] {
 		t.Errorf("second page starts at %v, want %q", page.Objects, keys[10])
 	}
+	if s.opts.Permissive {
+		return // the endpoint does not page delimited ListObjects (V1) listings
+	}
 
 	page, err = s.c.ListObjects(t.Context(), s.bucket, ks3.ListObjectsOptions{Prefix: prefix, Delimiter: "/"})
 	if err != nil {
