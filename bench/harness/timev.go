@@ -19,11 +19,11 @@ type Usage struct {
 func (u Usage) CPUSec() float64 { return u.UserSec + u.SysSec }
 
 // ParseTimeV reads the report that `/usr/bin/time -v -o FILE` writes. A
-// command killed by a signal has a "Command terminated by signal" line and
-// no exit status; it is reported as exit status 128+signal.
+// command killed by a signal has a "Command terminated by signal N" line
+// and an "Exit status: 0" line; it is reported as exit status 128+N.
 func ParseTimeV(r io.Reader) (Usage, error) {
 	var u Usage
-	seen := 0
+	seen, signaled := 0, false
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -32,7 +32,7 @@ func ParseTimeV(r io.Reader) (Usage, error) {
 			if err != nil {
 				return Usage{}, fmt.Errorf("parse time report: signal %q: %w", sig, err)
 			}
-			u.ExitStatus = 128 + n
+			u.ExitStatus, signaled = 128+n, true
 			continue
 		}
 		name, value, ok := strings.Cut(line, ": ")
@@ -51,7 +51,9 @@ func ParseTimeV(r io.Reader) (Usage, error) {
 			u.MaxRSSKiB, err = strconv.ParseInt(value, 10, 64)
 			seen++
 		case "Exit status":
-			u.ExitStatus, err = strconv.Atoi(value)
+			if !signaled {
+				u.ExitStatus, err = strconv.Atoi(value)
+			}
 		}
 		if err != nil {
 			return Usage{}, fmt.Errorf("parse time report: %s: %w", name, err)
