@@ -209,8 +209,10 @@ func (k v4Scheme) verifyHeader(r *http.Request, rt *route, now time.Time) (strin
 	if err := k.checkSkew(t, now); err != nil {
 		return "", err
 	}
-	objectData := rt.op == OpPutObject || rt.op == OpUploadPart
-	if err := verifyV4Body(r, payload, objectData, signing, a.signature); err != nil {
+	// On CompleteMultipartUpload an x-amz-checksum-* header describes the
+	// whole object; on every other request, the body.
+	bodyChecksum := rt.op != OpCompleteMultipartUpload
+	if err := verifyV4Body(r, payload, bodyChecksum, signing, a.signature); err != nil {
 		return "", err
 	}
 	return a.cred.accessKey, nil

@@ -89,15 +89,15 @@ func (c *checksum) check() error {
 
 // verifyV4Body arranges for the body of a SigV4 request to be checked as
 // the handler reads it: against payload (the x-amz-content-sha256 value)
-// and, when the body is object data (objectData: PutObject, UploadPart),
-// against an x-amz-checksum-* header; on other requests such a header
-// describes the whole object, not the body. A mismatch is the read error at
+// and, when bodyChecksum is set, against an x-amz-checksum-* header (on
+// CompleteMultipartUpload such a header describes the whole object, not
+// the body). A mismatch is the read error at
 // the end of the body, an apiError that handlers pass on, so nothing is
 // stored. Empty bodies are checked at once, since handlers that expect no
 // body never read it.
-func verifyV4Body(r *http.Request, payload string, objectData bool, signing v4Signing, seed string) error {
+func verifyV4Body(r *http.Request, payload string, bodyChecksum bool, signing v4Signing, seed string) error {
 	var sum *checksum
-	if objectData {
+	if bodyChecksum {
 		sum = checksumFromHeader(r.Header)
 	}
 	var sha hash.Hash

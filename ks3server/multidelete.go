@@ -9,19 +9,27 @@ import (
 const maxDeleteKeys = 1000
 
 func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, req *request) error {
-	digest, ok, err := contentMD5(r.Header)
+	digest, hasMD5, err := contentMD5(r.Header)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	// S3 clients may send an x-amz-checksum-* header instead of Content-MD5.
+	sum := checksumFromHeader(r.Header)
+	if !hasMD5 && sum == nil {
 		return errInvalidRequest.withMessage("Missing required header for this request: Content-MD5.")
 	}
 	data, err := readBody(r, maxLargeBody)
 	if err != nil {
 		return err
 	}
-	if md5.Sum(data) != digest {
+	if hasMD5 && md5.Sum(data) != digest {
 		return errBadDigest
+	}
+	if sum != nil {
+		sum.Write(data)
+		if err := sum.check(); err != nil {
+			return err
+		}
 	}
 	var body deleteRequest
 	if err := unmarshalXML(data, &body); err != nil {

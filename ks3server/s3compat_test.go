@@ -1,7 +1,9 @@
 package ks3server
 
 import (
+	"encoding/base64"
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"net/url"
 	"slices"
@@ -111,6 +113,33 @@ func TestObjectHeadersInBothSpellings(t *testing.T) {
 	} {
 		if got := h[name]; len(got) != 1 || got[0] != want {
 			t.Errorf("%s = %q, want [%s]", name, got, want)
+		}
+	}
+}
+
+// TestDeleteObjectsWithChecksum accepts an x-amz-checksum-* header instead
+// of Content-MD5, as current AWS SDKs send, and verifies it.
+func TestDeleteObjectsWithChecksum(t *testing.T) {
+	s := newTestServer(t)
+	createBucket(t, s, "mdel")
+	body := []byte("<Delete><Object><Key>k</Key></Object></Delete>")
+	crc := crc32.ChecksumIEEE(body)
+	good := base64.StdEncoding.EncodeToString([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
+	for _, tt := range []struct {
+		header map[string]string
+		status int
+		code   string
+	}{
+		{map[string]string{"x-amz-checksum-crc32": good}, http.StatusOK, ""},
+		{map[string]string{"x-amz-checksum-crc32": "AAAAAA=="}, http.StatusBadRequest, "BadDigest"},
+		{nil, http.StatusBadRequest, "InvalidRequest"},
+	} {
+		putObject(t, s, "mdel", "k", []byte("x"), nil)
+		w := do(t, s, call{method: "POST", bucket: "mdel", query: "delete", body: body, header: tt.header})
+		if tt.code != "" {
+			wantError(t, w, tt.status, tt.code)
+		} else if w.Code != tt.status {
+			t.Errorf("%v: status %d, want %d: %s", tt.header, w.Code, tt.status, w.Body)
 		}
 	}
 }
