@@ -30,45 +30,97 @@ func baseName(rel string) string {
 	return rel
 }
 
+// fetched is an object downloaded and verified into a temporary file beside
+// its destination, not yet in place.
+type fetched struct {
+	tmp    string
+	size   int64
+	md5    string // hex, of the plaintext written
+	mtime  time.Time
+	remote remoteState
+}
+
+// discard removes the temporary file unless it was placed.
+func (f *fetched) discard() {
+	if f != nil && f.tmp != "" {
+		os.Remove(f.tmp)
+	}
+}
+
 // download fetches the object of a into rel: to a temporary file in the
 // same folder, decrypted if needed, verified against the MD5 the object
 // carries, fsynced, given its mtime and renamed into place. Nothing is ever
-// left half-written at rel.
+// left half-written at rel, and a local edit made meanwhile is not
+// overwritten.
 func (s *Syncer) download(ctx context.Context, a planner.Action, rel string) (int64, error) {
-	if a.Remote == nil {
-		return 0, fmt.Errorf("download %s: no remote entry", a.Path)
+	if err := s.checkLocalTarget(a, rel); err != nil {
+		return 0, err
+	}
+	f, err := s.fetch(ctx, a, rel)
+	defer f.discard()
+	if err != nil {
+		return 0, err
 	}
 	if err := s.checkLocalTarget(a, rel); err != nil {
 		return 0, err
 	}
+	if err := s.place(ctx, f, rel); err != nil {
+		return 0, err
+	}
+	return f.size, nil
+}
+
+// fetch downloads a's object into a verified temporary file beside rel.
+func (s *Syncer) fetch(ctx context.Context, a planner.Action, rel string) (*fetched, error) {
+	if a.Remote == nil {
+		return nil, fmt.Errorf("download %s: no remote entry", a.Path)
+	}
 	obj, err := s.store.GetObject(ctx, s.opts.Bucket, a.Key, ks3.GetOptions{})
 	if err != nil {
-		return 0, fmt.Errorf("get ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
+		return nil, fmt.Errorf("get ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
 	}
 	defer obj.Body.Close()
 	body, enc, err := s.plaintext(obj, a.Key)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	s.emit(Event{Kind: EventStart, Action: string(planner.Download), Path: rel, Key: a.Key, Size: obj.Size})
-	final := s.localPath(rel)
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return 0, err
+	dir := filepath.Dir(s.localPath(rel))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
+	f := &fetched{
+		mtime:  mtimeOf(obj),
+		remote: remoteState{key: a.Key, size: obj.Size, etag: obj.ETag, storageClass: obj.StorageClass, encrypted: enc != nil},
+	}
+	if err := s.writeTemp(ctx, dir, rel, body, expectedMD5(obj, enc), f); err != nil {
+		return f, fmt.Errorf("download ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
+	}
+	return f, nil
+}
+
+// place renames a fetched file over rel and records the new base. If the
+// file is touched between the rename and the stat, the base is not
+// recorded, so the next pass looks at it again.
+func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 	s.suppress(rel)
-	n, sum, err := s.writeTemp(ctx, final, rel, body, expectedMD5(obj, enc), mtimeOf(obj))
-	if err != nil {
-		return 0, fmt.Errorf("download ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
+	final := s.localPath(rel)
+	if err := os.Rename(f.tmp, final); err != nil {
+		return err
 	}
+	f.tmp = ""
+	syncDir(filepath.Dir(final))
 	fp, err := watcher.Stat(s.opts.Root, rel)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	r := remoteState{key: a.Key, size: obj.Size, etag: obj.ETag, storageClass: obj.StorageClass, encrypted: enc != nil, mtime: fp.MTime}
-	if err := s.putBase(ctx, rel, fp, sum, r); err != nil {
-		return 0, err
+	// The mtime is compared with the filesystem's precision in mind (FAT
+	// keeps two seconds).
+	if fp.Size != f.size || (!f.mtime.IsZero() && absDuration(fp.MTime-f.mtime.UnixNano()) > 2*time.Second) {
+		return fmt.Errorf("%w: %s changed right after it was downloaded", errRetryLater, rel)
 	}
-	return n, nil
+	f.remote.mtime = fp.MTime
+	return s.putBase(ctx, rel, fp, f.md5, f.remote)
 }
 
 // checkLocalTarget refuses to overwrite a local file that changed since the
@@ -131,52 +183,49 @@ func mtimeOf(obj *ks3.Object) time.Time {
 	return obj.LastModified
 }
 
-// writeTemp streams body into a temporary file beside final, verifies it,
-// and renames it over final. It returns the size and hex MD5 written.
-func (s *Syncer) writeTemp(ctx context.Context, final, rel string, body io.Reader, wantMD5 string, mtime time.Time) (int64, string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(final), watcher.TempPrefix+"*")
+// writeTemp streams body into a new temporary file in dir, verifies its
+// MD5, fsyncs it and sets its mtime, recording all of it in f. On error
+// f.tmp (if set) is left for the caller's discard.
+func (s *Syncer) writeTemp(ctx context.Context, dir, rel string, body io.Reader, wantMD5 string, f *fetched) error {
+	tmp, err := os.CreateTemp(dir, watcher.TempPrefix+"*")
 	if err != nil {
-		return 0, "", err
+		return err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	f.tmp = tmp.Name()
+	defer tmp.Close()
 	h := md5.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), s.throttleReader(ctx, body, rel))
 	if err != nil {
-		return 0, "", err
+		return err
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if wantMD5 != "" && sum != wantMD5 {
-		return 0, "", fmt.Errorf("content MD5 %s does not match the object's %s; discarded", sum, wantMD5)
+	f.size, f.md5 = n, hex.EncodeToString(h.Sum(nil))
+	if wantMD5 != "" && f.md5 != wantMD5 {
+		return fmt.Errorf("content MD5 %s does not match the object's %s; discarded", f.md5, wantMD5)
 	}
 	if err := tmp.Sync(); err != nil {
-		return 0, "", err
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return 0, "", err
+		return err
 	}
-	if !mtime.IsZero() {
-		if err := os.Chtimes(tmp.Name(), mtime, mtime); err != nil {
-			return 0, "", err
-		}
+	if !f.mtime.IsZero() {
+		return os.Chtimes(f.tmp, f.mtime, f.mtime)
 	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return 0, "", err
-	}
-	ok = true
-	syncDir(filepath.Dir(final))
-	return n, sum, nil
+	return nil
 }
 
-// conflict keeps both versions: the local file moves to its conflict name
-// (uploaded by the next pass like any new file) and the remote version is
-// downloaded to the original path.
+// conflict keeps both versions: the remote version is downloaded and
+// verified first; only then does the local file move to its conflict name
+// (uploaded by the next pass like any new file) and the download take its
+// place. A failed download leaves the local file where it was.
 func (s *Syncer) conflict(ctx context.Context, a planner.Action) (int64, error) {
+	remoteOnly := a
+	remoteOnly.Local = nil
+	f, err := s.fetch(ctx, remoteOnly, a.Path)
+	defer f.discard()
+	if err != nil {
+		return 0, err
+	}
 	if a.Local != nil {
 		if err := s.unchanged(a.Path, a.Local.Fingerprint); err != nil {
 			return 0, err
@@ -189,9 +238,19 @@ func (s *Syncer) conflict(ctx context.Context, a planner.Action) (int64, error) 
 		if err := os.Rename(s.localPath(a.Path), dst); err != nil {
 			return 0, fmt.Errorf("keep local version as %s: %w", a.ConflictPath, err)
 		}
+	} else if err := s.checkLocalTarget(remoteOnly, a.Path); err != nil {
+		return 0, err
 	}
-	b := a
-	b.Local = nil
 	s.log.Warn().Str("path", a.Path).Str("local_copy", a.ConflictPath).Msg("conflict: both sides changed; kept both")
-	return s.download(ctx, b, a.Path)
+	if err := s.place(ctx, f, a.Path); err != nil {
+		return 0, err
+	}
+	return f.size, nil
+}
+
+func absDuration(ns int64) time.Duration {
+	if ns < 0 {
+		ns = -ns
+	}
+	return time.Duration(ns)
 }

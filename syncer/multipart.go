@@ -46,6 +46,12 @@ func (s *Syncer) putMultipart(ctx context.Context, key string, src *source) (rem
 	if err != nil {
 		return remoteState{}, err
 	}
+	// Completing would publish the object: a file rewritten while its parts
+	// went up must not become a torn object in the bucket.
+	if err := s.unchanged(src.rel, src.fp); err != nil {
+		s.abandon(ctx, &up.cp)
+		return remoteState{}, err
+	}
 	res, err := s.store.CompleteMultipartUpload(ctx, s.opts.Bucket, key, up.cp.UploadID, up.completed(), ks3.CompleteOptions{})
 	if err != nil {
 		if ks3.IsNotFound(err) {
@@ -79,26 +85,33 @@ func (s *Syncer) resumeOrStart(ctx context.Context, key string, src *source, pla
 		return nil, err
 	}
 	if cp != nil {
-		if up, ok := s.resume(ctx, cp, key, src, plan, encrypt); ok {
-			return up, nil
+		up, err := s.resume(ctx, cp, key, src, plan, encrypt)
+		if err != nil || up != nil {
+			return up, err
 		}
 	}
 	return s.start(ctx, key, src, plan, encrypt)
 }
 
-func (s *Syncer) resume(ctx context.Context, cp *state.Upload, key string, src *source, plan ks3.PartPlan, encrypt bool) (*upload, bool) {
+// resume returns the checkpointed upload with the parts the server still
+// has, or nil when it cannot be resumed (then it is aborted). An error
+// means the server could not be asked; the checkpoint is kept for later.
+func (s *Syncer) resume(ctx context.Context, cp *state.Upload, key string, src *source, plan ks3.PartPlan, encrypt bool) (*upload, error) {
 	same := cp.Key == key && cp.Bucket == s.opts.Bucket && cp.Size == src.fp.Size && cp.MTime == src.fp.MTime &&
 		cp.Inode == src.fp.Inode && cp.PartSize == plan.PartSize && cp.Encrypted == encrypt
 	if !same {
 		s.log.Info().Str("path", src.rel).Msg("source changed since the interrupted upload; starting over")
 		s.abandon(ctx, cp)
-		return nil, false
+		return nil, nil
 	}
 	server, err := s.listedParts(ctx, cp)
+	if ks3.IsNotFound(err) {
+		s.log.Info().Str("path", src.rel).Msg("interrupted upload is gone from the server; starting over")
+		s.dropCheckpoint(ctx, cp.UploadID)
+		return nil, nil
+	}
 	if err != nil {
-		s.log.Info().Str("path", src.rel).Err(err).Msg("interrupted upload is gone; starting over")
-		s.abandon(ctx, cp)
-		return nil, false
+		return nil, fmt.Errorf("list parts of the interrupted upload of ks3://%s/%s: %w", cp.Bucket, cp.Key, err)
 	}
 	up := &upload{cp: *cp, plan: plan, done: make(map[int]state.UploadPart)}
 	for _, p := range cp.Parts {
@@ -107,7 +120,7 @@ func (s *Syncer) resume(ctx context.Context, cp *state.Upload, key string, src *
 		}
 	}
 	s.log.Info().Str("path", src.rel).Int("parts_done", len(up.done)).Int("parts", plan.Count).Msg("resuming upload")
-	return up, true
+	return up, nil
 }
 
 // listedParts asks the server which parts of a checkpointed upload it has.
@@ -160,6 +173,10 @@ func (s *Syncer) start(ctx context.Context, key string, src *source, plan ks3.Pa
 	}
 	cp.UploadID = id
 	if err := s.db.SaveUpload(context.WithoutCancel(ctx), cp); err != nil {
+		// Without a checkpoint nobody could find this upload again.
+		if aerr := s.store.AbortMultipartUpload(ctx, s.opts.Bucket, key, id); aerr != nil {
+			s.log.Warn().Err(aerr).Str("upload_id", id).Msg("abort upload")
+		}
 		return nil, err
 	}
 	return &upload{cp: cp, plan: plan, done: make(map[int]state.UploadPart)}, nil

@@ -3,12 +3,10 @@ package syncer
 import (
 	"context"
 	"crypto/md5"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,7 +43,7 @@ func (s *Syncer) complete(ctx context.Context, in *planner.Input, opts planner.O
 			continue
 		}
 		g.Go(func() error {
-			sum, err := hashFile(filepath.Join(s.opts.Root, filepath.FromSlash(p)))
+			sum, err := hashFile(s.localPath(p))
 			if err != nil {
 				// Left unhashed: the planner treats it as changed and the
 				// upload reports the same error for this item alone.
@@ -188,12 +186,4 @@ func parseMTime(s string) (int64, bool) {
 		}
 	}
 	return sec*1e9 + frac, true
-}
-
-func base64ToHex(s string) string {
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) != md5.Size {
-		return ""
-	}
-	return hex.EncodeToString(b)
 }

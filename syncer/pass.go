@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -102,6 +103,8 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 			res.GuardErr = err
 			return err
 		}
+	} else if !s.opts.DryRun {
+		s.watchDeletes = nil // a full pass re-bases the watch guard
 	}
 	if s.opts.DryRun {
 		res.Planned = s.reportPlan(plan, t)
@@ -131,9 +134,10 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 	opts := s.plannerOptions()
 	var in planner.Input
 	g, gctx := errgroup.WithContext(ctx)
+	var unreadable []string
 	g.Go(func() error {
 		var err error
-		in.Local, opts.LocalRootMissing, err = s.scanLocal(gctx, paths, t)
+		in.Local, unreadable, opts.LocalRootMissing, err = s.scanLocal(gctx, paths, t)
 		return err
 	})
 	g.Go(func() error {
@@ -149,13 +153,31 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 	if err := g.Wait(); err != nil {
 		return in, opts, err
 	}
+	s.dropUnknown(&in, unreadable)
 	if len(in.Local) == 0 && len(in.Base) > 0 && paths == nil {
 		opts.LocalRootMissing = true
 	}
 	return in, opts, nil
 }
 
-func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]planner.LocalEntry, bool, error) {
+// dropUnknown removes the base and remote entries under paths the scan
+// could not read: their local state is unknown, so nothing about them may
+// be decided this pass (above all, they must not look deleted).
+func (s *Syncer) dropUnknown(in *planner.Input, unreadable []string) {
+	if len(unreadable) == 0 {
+		return
+	}
+	bad := pathFilter(unreadable)
+	in.Base = slices.DeleteFunc(in.Base, func(b planner.BaseEntry) bool { return bad(b.Path) })
+	in.Remote = slices.DeleteFunc(in.Remote, func(r planner.RemoteEntry) bool {
+		p, err := planner.PathFor(s.opts.Prefix, r.Key, goos)
+		return err == nil && bad(p)
+	})
+}
+
+// scanLocal scans the local side; it also returns the paths it could not
+// read, which are reported as failed items.
+func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]planner.LocalEntry, []string, bool, error) {
 	so := watcher.ScanOptions{Match: s.match, FollowLinks: s.opts.FollowSymlinks, Logger: s.log}
 	var (
 		r   *watcher.ScanResult
@@ -167,13 +189,15 @@ func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]pla
 		r, err = watcher.ScanPaths(ctx, s.opts.Root, paths, so)
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("scan %s: %w", s.opts.Root, err)
+		return nil, nil, false, fmt.Errorf("scan %s: %w", s.opts.Root, err)
 	}
+	unreadable := make([]string, 0, len(r.Errors))
 	for _, e := range r.Errors {
+		unreadable = append(unreadable, e.Path)
 		t.fail(e.Path, fmt.Sprintf("%s: %v", e.Path, e.Err))
 		s.emit(Event{Kind: EventError, Path: e.Path, Error: e.Err.Error(), Reason: "cannot read"})
 	}
-	return r.Entries, r.RootMissing, nil
+	return r.Entries, unreadable, r.RootMissing, nil
 }
 
 func (s *Syncer) listRemote(ctx context.Context, paths []string) ([]planner.RemoteEntry, error) {
@@ -270,10 +294,20 @@ func toPlannerBase(b state.BaseEntry) planner.BaseEntry {
 	}
 }
 
+// checkPartialGuard applies max_delete to a watch pass: its deletions plus
+// those of the watch passes since the last full pass, against the number
+// of files the base held at that full pass.
 func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) error {
 	lim := s.opts.MaxDelete
 	if lim.Count == 0 && lim.Percent == 0 {
 		return nil
+	}
+	if s.watchDeletes == nil {
+		total, err := s.db.CountBase(ctx, s.opts.Pair)
+		if err != nil {
+			return err
+		}
+		s.watchDeletes, s.watchBase = make(map[planner.ActionKind]int), total
 	}
 	for _, side := range []struct {
 		kind planner.ActionKind
@@ -283,13 +317,13 @@ func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) er
 		if n == 0 {
 			continue
 		}
-		total, err := s.db.CountBase(ctx, s.opts.Pair)
-		if err != nil {
-			return err
+		if sum := s.watchDeletes[side.kind] + n; exceeds(sum, s.watchBase, lim) {
+			return &planner.GuardError{Deletes: sum, Files: s.watchBase, Limit: lim, Side: side.name}
 		}
-		if exceeds(n, total, lim) {
-			return &planner.GuardError{Deletes: n, Files: total, Limit: lim, Side: side.name}
-		}
+	}
+	if !s.opts.DryRun {
+		s.watchDeletes[planner.DeleteRemote] += plan.Counts[planner.DeleteRemote]
+		s.watchDeletes[planner.DeleteLocal] += plan.Counts[planner.DeleteLocal]
 	}
 	return nil
 }

@@ -64,37 +64,7 @@ func waitN(ctx context.Context, lim *rate.Limiter, n int) error {
 	return nil
 }
 
-// meteredBody is a replayable upload body that reports progress and obeys
-// the bandwidth limit.
-type meteredBody struct {
-	r io.ReadSeeker
-	m *meter
-}
-
-func (b *meteredBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if aerr := b.m.account(n); aerr != nil {
-		return n, aerr
-	}
-	if err == io.EOF {
-		b.m.flush()
-	}
-	return n, err
-}
-
-func (b *meteredBody) Seek(off int64, whence int) (int64, error) {
-	pos, err := b.r.Seek(off, whence)
-	if err == nil && pos == 0 && whence == io.SeekStart {
-		b.m.rewind()
-	}
-	return pos, err
-}
-
-func (s *Syncer) throttle(ctx context.Context, r io.ReadSeeker, rel string) io.ReadSeeker {
-	return &meteredBody{r: r, m: &meter{ctx: ctx, s: s, rel: rel}}
-}
-
-// meteredReader is the download-side equivalent.
+// meteredReader reports progress and obeys the bandwidth limit.
 type meteredReader struct {
 	r io.Reader
 	m *meter
@@ -109,6 +79,25 @@ func (r *meteredReader) Read(p []byte) (int, error) {
 		r.m.flush()
 	}
 	return n, err
+}
+
+// meteredBody is the replayable upload-side equivalent: seeking back to the
+// start takes back the progress of the attempt being replayed.
+type meteredBody struct {
+	meteredReader
+	s io.Seeker
+}
+
+func (b *meteredBody) Seek(off int64, whence int) (int64, error) {
+	pos, err := b.s.Seek(off, whence)
+	if err == nil && pos == 0 && whence == io.SeekStart {
+		b.m.rewind()
+	}
+	return pos, err
+}
+
+func (s *Syncer) throttle(ctx context.Context, r io.ReadSeeker, rel string) io.ReadSeeker {
+	return &meteredBody{meteredReader: meteredReader{r: r, m: &meter{ctx: ctx, s: s, rel: rel}}, s: r}
 }
 
 func (s *Syncer) throttleReader(ctx context.Context, r io.Reader, rel string) io.Reader {

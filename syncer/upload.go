@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -122,8 +123,15 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 // ciphertext that was sent.
 func (s *Syncer) putSingle(ctx context.Context, key string, src *source) (remoteState, error) {
 	opts := s.putOptions(src)
-	section := io.NewSectionReader(src.f, 0, src.fp.Size)
 	encrypt := s.opts.Key != nil && src.fp.Size > 0
+	section := io.NewSectionReader(src.f, 0, src.fp.Size)
+	if encrypt {
+		// Content-MD5 cannot cover the plaintext of an encrypted body; the
+		// plaintext is checked as it is read instead, so a file rewritten
+		// mid-upload fails the request rather than storing a torn object.
+		want, _ := hex.DecodeString(src.md5)
+		section = io.NewSectionReader(&verifiedReaderAt{r: src.f, size: src.fp.Size, want: want, h: md5.New()}, 0, src.fp.Size)
+	}
 	var (
 		body io.ReadSeeker = section
 		size               = src.fp.Size
@@ -186,3 +194,32 @@ func (b *hashingBody) Seek(off int64, whence int) (int64, error) {
 }
 
 func (b *hashingBody) sum() string { return hex.EncodeToString(b.h.Sum(nil)) }
+
+// verifiedReaderAt hashes a file as it is read from start to end and fails
+// the read that reaches the end when the content is not the one hashed
+// before (the file changed in between). Reading from offset 0 again starts
+// over, as a retried request does.
+type verifiedReaderAt struct {
+	r    io.ReaderAt
+	size int64
+	want []byte
+	h    hashState
+	next int64
+}
+
+func (v *verifiedReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off == 0 {
+		v.h.Reset()
+		v.next = 0
+	}
+	n, err := v.r.ReadAt(p, off)
+	if off != v.next {
+		return n, err
+	}
+	v.h.Write(p[:n])
+	v.next += int64(n)
+	if v.next == v.size && !bytes.Equal(v.h.Sum(nil), v.want) {
+		return n, fmt.Errorf("%w: the file changed while it was being uploaded", errRetryLater)
+	}
+	return n, err
+}
