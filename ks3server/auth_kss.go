@@ -12,91 +12,128 @@ import (
 	"time"
 )
 
-// kssScheme verifies KS3's own signature: the "Authorization: KSS AK:SIG"
-// header and presigned URLs with KSSAccessKeyId, Expires and Signature.
+// v2Scheme verifies HMAC-SHA1 "version 2" signatures: KS3's own KSS
+// scheme ("Authorization: KSS AK:SIG", presigned KSSAccessKeyId/Expires/
+// Signature), and its AWS twin ("Authorization: AWS AK:SIG", presigned
+// AWSAccessKeyId), which KS3 also accepts and which the KS3 fork of
+// aws-sdk-go and s3cmd send. The two differ only in names, see v2Dialect.
 //
 // It is written from the protocol description, independently of any client
 // code, so that a signing bug in a client cannot hide behind shared code.
-type kssScheme struct {
+type v2Scheme struct {
 	credentialChecker
+	v2Dialect
 }
 
-var _ authScheme = kssScheme{}
+var _ authScheme = v2Scheme{}
 
-// kssSubresources are the query parameters that are part of the signed
+// v2Dialect is what distinguishes the KSS and AWS flavours.
+type v2Dialect struct {
+	authPrefix   string   // Authorization header prefix, with its space
+	headerPrefix string   // headers that are signed
+	dateHeader   string   // a header that replaces Date, which then signs as ""
+	keyParams    []string // presigned query parameters naming the access key
+}
+
+var (
+	kssDialect = v2Dialect{authPrefix: "KSS ", headerPrefix: "x-kss-", keyParams: []string{"KSSAccessKeyId", "AccessKeyId"}}
+	awsDialect = v2Dialect{authPrefix: "AWS ", headerPrefix: "x-amz-", dateHeader: "x-amz-date", keyParams: []string{"AWSAccessKeyId"}}
+)
+
+// v2Subresources are the query parameters that are part of the signed
 // resource. Every other parameter (prefix, marker, max-keys, …) is unsigned.
-var kssSubresources = map[string]bool{
+var v2Subresources = map[string]bool{
 	"acl": true, "cors": true, "delete": true, "lifecycle": true, "location": true,
 	"logging": true, "notification": true, "partNumber": true, "policy": true,
-	"requestPayment": true, "restore": true, "tagging": true, "uploadId": true,
-	"uploads": true, "versionId": true, "versioning": true, "versions": true,
-	"website": true, "security-token": true,
+	"requestPayment": true, "restore": true, "tagging": true, "torrent": true,
+	"uploadId": true, "uploads": true, "versionId": true, "versioning": true,
+	"versions": true, "website": true, "security-token": true,
 	"response-cache-control": true, "response-content-disposition": true,
 	"response-content-encoding": true, "response-content-language": true,
 	"response-content-type": true, "response-expires": true,
 }
 
-func (kssScheme) detect(r *http.Request, rt *route) bool {
+func (v v2Scheme) detect(r *http.Request, rt *route) bool {
 	if auth := r.Header.Get("Authorization"); auth != "" {
-		return strings.HasPrefix(auth, "KSS ")
+		return strings.HasPrefix(auth, v.authPrefix)
 	}
-	return rt.query.Has("Signature") && (rt.query.Has("KSSAccessKeyId") || rt.query.Has("AccessKeyId"))
+	return rt.query.Has("Signature") && v.presignedKey(rt.query) != ""
 }
 
-func (k kssScheme) verify(r *http.Request, rt *route, now time.Time) (string, error) {
+// presignedKey returns the access key of a presigned query, "" if none.
+func (v v2Scheme) presignedKey(q url.Values) string {
+	for _, name := range v.keyParams {
+		if ak := q.Get(name); ak != "" {
+			return ak
+		}
+	}
+	return ""
+}
+
+func (v v2Scheme) verify(r *http.Request, rt *route, now time.Time) (string, error) {
 	if r.Header.Get("Authorization") != "" {
-		return k.verifyHeader(r, rt, now)
+		return v.verifyHeader(r, rt, now)
 	}
-	return k.verifyPresigned(r, rt, now)
+	return v.verifyPresigned(r, rt, now)
 }
 
-// verifyHeader checks "Authorization: KSS AK:SIG" and the Date header.
-func (k kssScheme) verifyHeader(r *http.Request, rt *route, now time.Time) (string, error) {
-	creds := strings.TrimPrefix(r.Header.Get("Authorization"), "KSS ")
+// verifyHeader checks "Authorization: PREFIX AK:SIG" and the request date.
+func (v v2Scheme) verifyHeader(r *http.Request, rt *route, now time.Time) (string, error) {
+	creds := strings.TrimPrefix(r.Header.Get("Authorization"), v.authPrefix)
 	accessKey, signature, ok := strings.Cut(creds, ":")
 	if !ok || accessKey == "" || signature == "" || strings.ContainsAny(creds, " \t") {
-		return "", errInvalidAuthorization.withMessage("The Authorization header must be \"KSS AccessKeyId:Signature\".")
+		return "", errInvalidAuthorization.withMessage("The Authorization header must be %q.", v.authPrefix+"AccessKeyId:Signature")
 	}
-	secret, err := k.secret(accessKey)
+	secret, err := v.secret(accessKey)
 	if err != nil {
 		return "", err
 	}
-	date := r.Header.Get("Date")
-	if date == "" {
-		return "", errAccessDenied.withMessage("KSS authentication requires a valid Date header.")
+	date, dateSlots := r.Header.Get("Date"), []string{r.Header.Get("Date")}
+	if v.dateHeader != "" && r.Header.Get(v.dateHeader) != "" {
+		// The date header is signed among the canonical headers and
+		// replaces Date, whose line is then empty (boto, s3cmd); a client
+		// that also sends Date may have signed it on that line.
+		date = r.Header.Get(v.dateHeader)
+		dateSlots = []string{"", r.Header.Get("Date")}
 	}
-	requestTime, err := http.ParseTime(date)
+	requestTime, err := parseDate(date)
 	if err != nil {
-		return "", errAccessDenied.withMessage("KSS authentication requires a valid Date header.")
+		return "", errAccessDenied.withMessage("Signature version 2 requires a valid Date header.")
 	}
-	want := kssSignature(secret, kssStringToSign(r, rt, date, nil))
-	if !hmac.Equal([]byte(signature), []byte(want)) {
+	if !v.signatureMatches(signature, secret, r, rt, dateSlots) {
 		return "", errSignatureDoesNotMatch
 	}
-	if err := k.checkSkew(requestTime, now); err != nil {
+	if err := v.checkSkew(requestTime, now); err != nil {
 		return "", err
 	}
 	return accessKey, nil
 }
 
-// verifyPresigned checks a presigned URL: the Date slot of the string to
-// sign holds the decimal Expires value.
-func (k kssScheme) verifyPresigned(r *http.Request, rt *route, now time.Time) (string, error) {
-	q := rt.query
-	accessKey := q.Get("KSSAccessKeyId")
-	if accessKey == "" {
-		accessKey = q.Get("AccessKeyId")
+func (v v2Scheme) signatureMatches(signature, secret string, r *http.Request, rt *route, dateSlots []string) bool {
+	for _, slot := range dateSlots {
+		want := v2Signature(secret, v.stringToSign(r, rt, slot, nil))
+		if hmac.Equal([]byte(signature), []byte(want)) {
+			return true
+		}
 	}
+	return false
+}
+
+// verifyPresigned checks a presigned URL: the Date line of the string to
+// sign holds the decimal Expires value.
+func (v v2Scheme) verifyPresigned(r *http.Request, rt *route, now time.Time) (string, error) {
+	q := rt.query
 	expires := q.Get("Expires")
 	expiresAt, err := strconv.ParseInt(expires, 10, 64)
 	if err != nil {
 		return "", errAccessDenied.withMessage("Presigned URLs need an integer Expires parameter.")
 	}
-	secret, err := k.secret(accessKey)
+	accessKey := v.presignedKey(q)
+	secret, err := v.secret(accessKey)
 	if err != nil {
 		return "", err
 	}
-	want := kssSignature(secret, kssStringToSign(r, rt, expires, q))
+	want := v2Signature(secret, v.stringToSign(r, rt, expires, q))
 	if !hmac.Equal([]byte(q.Get("Signature")), []byte(want)) {
 		return "", errSignatureDoesNotMatch
 	}
@@ -106,96 +143,99 @@ func (k kssScheme) verifyPresigned(r *http.Request, rt *route, now time.Time) (s
 	return accessKey, nil
 }
 
-// kssSignature is base64(HMAC-SHA1(secret, stringToSign)).
-func kssSignature(secret, stringToSign string) string {
+// parseDate reads an HTTP date: RFC 1123 with GMT as HTTP prescribes, or
+// with a numeric zone as some clients send it, RFC 850 or ANSI C.
+func parseDate(v string) (time.Time, error) {
+	t, err := http.ParseTime(v)
+	if err == nil {
+		return t, nil
+	}
+	if t, zerr := time.Parse(time.RFC1123Z, v); zerr == nil {
+		return t, nil
+	}
+	return t, err
+}
+
+// v2Signature is base64(HMAC-SHA1(secret, stringToSign)).
+func v2Signature(secret, stringToSign string) string {
 	mac := hmac.New(sha1.New, []byte(secret))
 	mac.Write([]byte(stringToSign))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// kssStringToSign builds
+// stringToSign builds
 //
-//	VERB \n Content-MD5 \n Content-Type \n Date \n [x-kss-headers \n] resource
+//	VERB \n Content-MD5 \n Content-Type \n Date \n [prefixed headers \n] resource
 //
-// from the request as received. dateSlot is the Date header, or Expires for
-// presigned URLs; presignQuery, when not nil, may carry x-kss-* values that
-// a presigning client put in the URL instead of sending them as headers.
-func kssStringToSign(r *http.Request, rt *route, dateSlot string, presignQuery url.Values) string {
+// from the request as received. dateSlot is the Date line (Expires for
+// presigned URLs); presignQuery, when not nil, may carry prefixed header
+// values that a presigning client put in the URL instead of the headers.
+func (v v2Scheme) stringToSign(r *http.Request, rt *route, dateSlot string, presignQuery url.Values) string {
 	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteByte('\n')
-	b.WriteString(r.Header.Get("Content-MD5"))
-	b.WriteByte('\n')
-	b.WriteString(r.Header.Get("Content-Type"))
-	b.WriteByte('\n')
-	b.WriteString(dateSlot)
-	b.WriteByte('\n')
-	for _, h := range kssCanonicalHeaders(r.Header, presignQuery) {
+	for _, line := range []string{r.Method, r.Header.Get("Content-MD5"), r.Header.Get("Content-Type"), dateSlot} {
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	for _, h := range canonicalHeaders(v.headerPrefix, r.Header, presignQuery) {
 		b.WriteString(h)
 		b.WriteByte('\n')
 	}
-	b.WriteString(kssCanonicalResource(rt))
+	b.WriteString(canonicalResource(rt))
 	return b.String()
 }
 
-// kssCanonicalHeaders returns "name:value" for every x-kss-* header, names
-// lower-cased, values as sent, sorted by name.
-func kssCanonicalHeaders(h http.Header, presignQuery url.Values) []string {
+// canonicalHeaders returns "name:value" for every header whose name starts
+// with prefix, names lower-cased, values as sent, sorted by name.
+func canonicalHeaders(prefix string, h http.Header, presignQuery url.Values) []string {
 	values := make(map[string]string)
 	for name, v := range h {
 		lower := strings.ToLower(name)
-		if strings.HasPrefix(lower, "x-kss-") && len(v) > 0 {
+		if strings.HasPrefix(lower, prefix) && len(v) > 0 {
 			values[lower] = v[0]
 		}
 	}
 	for name, v := range presignQuery {
 		lower := strings.ToLower(name)
-		if _, sent := values[lower]; strings.HasPrefix(lower, "x-kss-") && !sent && len(v) > 0 {
+		if _, sent := values[lower]; strings.HasPrefix(lower, prefix) && !sent && len(v) > 0 {
 			values[lower] = v[0]
 		}
 	}
-	lines := make([]string, 0, len(values))
-	for name, v := range values {
-		lines = append(lines, name+":"+v)
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
 	}
-	sort.Slice(lines, func(i, j int) bool {
-		ni, _, _ := strings.Cut(lines[i], ":")
-		nj, _, _ := strings.Cut(lines[j], ":")
-		return ni < nj
-	})
+	sort.Strings(names)
+	lines := make([]string, len(names))
+	for i, name := range names {
+		lines[i] = name + ":" + values[name]
+	}
 	return lines
 }
 
-// kssCanonicalResource is "/" for the service, otherwise "/bucket/" plus the
+// canonicalResource is "/" for the service, otherwise "/bucket/" plus the
 // raw key path as received with "//" written as "/%2F", plus the signed
 // sub-resources sorted by name with their decoded values.
-func kssCanonicalResource(rt *route) string {
-	var b strings.Builder
-	b.WriteByte('/')
+func canonicalResource(rt *route) string {
+	resource := "/"
 	if rt.bucket != "" {
-		b.WriteString(rt.bucket)
-		b.WriteByte('/')
-		b.WriteString(rt.rawKey)
+		resource = strings.ReplaceAll("/"+rt.bucket+"/"+rt.rawKey, "//", "/%2F")
 	}
-	resource := strings.ReplaceAll(b.String(), "//", "/%2F")
-	var subs []string
-	for name, v := range rt.query {
-		if !kssSubresources[name] {
-			continue
-		}
-		if len(v) == 0 || v[0] == "" {
-			subs = append(subs, name)
-		} else {
-			subs = append(subs, name+"="+v[0])
+	var names []string
+	for name := range rt.query {
+		if v2Subresources[name] {
+			names = append(names, name)
 		}
 	}
-	if len(subs) == 0 {
+	if len(names) == 0 {
 		return resource
 	}
-	sort.Slice(subs, func(i, j int) bool {
-		ni, _, _ := strings.Cut(subs[i], "=")
-		nj, _, _ := strings.Cut(subs[j], "=")
-		return ni < nj
-	})
+	sort.Strings(names)
+	subs := make([]string, len(names))
+	for i, name := range names {
+		subs[i] = name
+		if v := rt.query.Get(name); v != "" {
+			subs[i] += "=" + v
+		}
+	}
 	return resource + "?" + strings.Join(subs, "&")
 }

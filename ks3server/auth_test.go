@@ -3,6 +3,7 @@ package ks3server
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -67,9 +68,9 @@ func TestKSSVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := kssSignature(testSK, kssStringToSign(r, rt, date, nil))
-			if got != tc.auth {
-				t.Errorf("signature %s, want %s; string to sign:\n%s", got, tc.auth, kssStringToSign(r, rt, date, nil))
+			kss := v2Scheme{v2Dialect: kssDialect}
+			if got := v2Signature(testSK, kss.stringToSign(r, rt, date, nil)); got != tc.auth {
+				t.Errorf("signature %s, want %s; string to sign:\n%s", got, tc.auth, kss.stringToSign(r, rt, date, nil))
 			}
 			r.Header.Set("Authorization", "KSS "+testAK+":"+tc.auth)
 			if _, err := s.authenticate(r, rt); err != nil {
@@ -213,4 +214,68 @@ func TestAnonymousAccess(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAWSV2Examples replays the signature version 2 examples of the Amazon
+// S3 documentation (AWS-prefixed headers and presigned URLs, which KS3
+// accepts as well).
+func TestAWSV2Examples(t *testing.T) {
+	const (
+		ak = "AKIAIOSFODNN7EXAMPLE"
+		sk = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	)
+	at := func(date string) func(*Options) {
+		return func(o *Options) {
+			o.Credentials = map[string]string{ak: sk}
+			o.Domain = "s3.amazonaws.com"
+			o.Now = func() time.Time { t, _ := http.ParseTime(date); return t }
+		}
+	}
+	tests := []struct {
+		name, method, host, target, now string
+		header                          map[string]string
+	}{
+		{"get object", "GET", "johnsmith.s3.amazonaws.com", "/photos/puppy.jpg", "Tue, 27 Mar 2007 19:36:42 GMT", map[string]string{
+			"Date": "Tue, 27 Mar 2007 19:36:42 +0000", "Authorization": "AWS " + ak + ":bWq2s1WEIj+Ydj0vQ697zp+IXMU="}},
+		{"put object", "PUT", "johnsmith.s3.amazonaws.com", "/photos/puppy.jpg", "Tue, 27 Mar 2007 21:15:45 GMT", map[string]string{
+			"Content-Type": "image/jpeg", "Date": "Tue, 27 Mar 2007 21:15:45 +0000", "Authorization": "AWS " + ak + ":MyyxeRY7whkBe+bq8fHCL/2kKUg="}},
+		{"list", "GET", "johnsmith.s3.amazonaws.com", "/?prefix=photos&max-keys=50&marker=puppy", "Tue, 27 Mar 2007 19:42:41 GMT", map[string]string{
+			"Date": "Tue, 27 Mar 2007 19:42:41 +0000", "Authorization": "AWS " + ak + ":htDYFYduRNen8P9ZfE/s9SuKy0U="}},
+		{"get acl", "GET", "johnsmith.s3.amazonaws.com", "/?acl", "Tue, 27 Mar 2007 19:44:46 GMT", map[string]string{
+			"Date": "Tue, 27 Mar 2007 19:44:46 +0000", "Authorization": "AWS " + ak + ":c2WLPFtWHVgbEmeEG93a4cG37dM="}},
+		{"x-amz-date and a signed Date", "DELETE", "s3.amazonaws.com", "/johnsmith/photos/puppy.jpg", "Tue, 27 Mar 2007 21:20:26 GMT", map[string]string{
+			"Date": "Tue, 27 Mar 2007 21:20:27 +0000", "x-amz-date": "Tue, 27 Mar 2007 21:20:26 +0000", "Authorization": "AWS " + ak + ":H5ANDnX2Ut8ovG72UqDTNyFiqH0="}},
+		{"x-amz-date as boto and s3cmd sign it", "DELETE", "s3.amazonaws.com", "/johnsmith/photos/puppy.jpg", "Tue, 27 Mar 2007 21:20:26 GMT", map[string]string{
+			"x-amz-date": "Tue, 27 Mar 2007 21:20:26 +0000", "Authorization": "AWS " + ak + ":R4dJ53KECjStyBO5iTBJZ4XVOaI="}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestServer(t, at(tc.now))
+			r := rawRequest(tc.method, tc.host, tc.target, tc.header)
+			rt, err := parseRoute(r, "s3.amazonaws.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.authenticate(r, rt); err != nil || got != ak {
+				t.Fatalf("authenticate = %q, %v", got, err)
+			}
+			r.Header.Set("Authorization", r.Header.Get("Authorization")[:len("AWS "+ak+":")]+"AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+			if _, err := s.authenticate(r, rt); err == nil {
+				t.Fatal("a wrong AWS signature was accepted")
+			}
+		})
+	}
+	t.Run("presigned", func(t *testing.T) {
+		s := newTestServer(t, at("Tue, 27 Mar 2007 19:36:42 GMT"))
+		sig := v2Signature(sk, "GET\n\n\n1175139620\n/johnsmith/photos/puppy.jpg")
+		r := rawRequest("GET", "johnsmith.s3.amazonaws.com",
+			"/photos/puppy.jpg?AWSAccessKeyId="+ak+"&Expires=1175139620&Signature="+url.QueryEscape(sig), nil)
+		rt, err := parseRoute(r, "s3.amazonaws.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.authenticate(r, rt); err != nil || got != ak {
+			t.Fatalf("authenticate = %q, %v", got, err)
+		}
+	})
 }

@@ -115,7 +115,7 @@ func New(opts Options) (*Server, error) {
 		secrets: copyCredentials(opts.Credentials),
 		maxSkew: durationOr(opts.MaxSkew, DefaultMaxSkew),
 	}
-	s.schemes = []authScheme{kssScheme{checker}, v4Scheme{checker}}
+	s.schemes = []authScheme{v2Scheme{checker, kssDialect}, v2Scheme{checker, awsDialect}, v4Scheme{checker}}
 	s.callbacks = newCallbackPoster(opts.CallbackClient, durationOr(opts.CallbackTimeout, DefaultCallbackTimeout))
 	s.handlers = s.handlerTable()
 	st, err := openStore(context.Background(), opts.Root, !opts.NoSync, s.log)
