@@ -8,10 +8,12 @@
 // and survive a crash at any point without leaving a partial object visible.
 //
 // Requests are verified the way KS3 verifies them: KSS header signatures and
-// presigned URLs against the raw request path, Date skew, Content-MD5, and
-// ACLs for anonymous requests. Answers, errors included, have KS3's shapes,
-// down to the quirks the official SDKs depend on (ns2-prefixed ListParts,
-// lower-case x-kss-meta-* header names, xsi:type on ACL grantees).
+// presigned URLs against the raw request path (and the AWS signature
+// versions 2 and 4 that KS3 also accepts, for S3 tools), Date skew,
+// Content-MD5, and ACLs for anonymous requests. Answers, errors included,
+// have KS3's shapes, down to the quirks the official SDKs depend on
+// (ns2-prefixed ListParts, lower-case x-kss-meta-* header names, xsi:type on
+// ACL grantees).
 //
 // For tests the server counts requests and bytes per operation (Stats) and
 // fails on purpose when told to (InjectFault).
