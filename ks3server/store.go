@@ -22,6 +22,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// maxDBConns bounds the SQLite connections of a store.
+const maxDBConns = 32
+
 // Layout of a root directory.
 const (
 	dbFile     = "ks3server.db"
@@ -75,6 +78,10 @@ func openStore(ctx context.Context, root string, sync bool, log zerolog.Logger) 
 		lock.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	// SQLite runs one writer at a time; a bounded pool keeps a burst of
+	// requests from opening a connection (and a page cache) each.
+	db.SetMaxOpenConns(maxDBConns)
+	db.SetMaxIdleConns(maxDBConns / 4)
 	s := &store{root: root, db: db, lock: lock, sync: sync, log: log, pins: map[string]int{}, doomed: map[string]bool{}}
 	if err := s.migrate(ctx); err != nil {
 		s.close()
