@@ -18,10 +18,14 @@ import (
 type WatchPlan struct {
 	Bin  string
 	Work string
-	// Files are written one at a time, Spacing apart, and each is timed
-	// from its close to the moment its object answers a HEAD.
+	// Files are written one at a time, Spacing apart, into a folder that
+	// exists before the daemon starts, and each is timed from its close to
+	// the moment its object answers a HEAD.
 	Files   int
 	Spacing time.Duration
+	// NewDirFiles are then written the same way into a folder created by
+	// the first of them, which the watcher first reports as a whole.
+	NewDirFiles int
 	// Burst files are then written as fast as possible; all must arrive.
 	Burst int
 	// Delay and MaxDelay are the pair's watch settings.
@@ -33,6 +37,11 @@ type WatchResult struct {
 	Latencies []time.Duration
 	P50, P95  time.Duration
 	Max       time.Duration
+	// NewDir are the latencies of the files written into a new folder.
+	NewDir    []time.Duration
+	NewDirP50 time.Duration
+	NewDirP95 time.Duration
+	NewDirMax time.Duration
 	// BurstSeen is how many of the burst's objects appeared, and BurstTime
 	// how long after the last close the last of them appeared.
 	Burst, BurstSeen int
@@ -60,7 +69,7 @@ func WatchLatency(ctx context.Context, env Env, p WatchPlan) (WatchResult, error
 	if err := os.RemoveAll(filepath.Dir(local)); err != nil {
 		return WatchResult{}, fmt.Errorf("watch benchmark: %w", err)
 	}
-	if err := os.MkdirAll(local, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(local, "lat"), 0o755); err != nil {
 		return WatchResult{}, fmt.Errorf("watch benchmark: %w", err)
 	}
 	stop, err := startWatch(env, p, local)
@@ -114,25 +123,40 @@ type watchRun struct {
 	local  string
 }
 
-// measure times the spaced files, then the burst.
+// measure times the spaced files, those in a new folder, then the burst.
 func (w *watchRun) measure(ctx context.Context) (WatchResult, error) {
-	res := WatchResult{Latencies: make([]time.Duration, w.plan.Files), Burst: w.plan.Burst}
+	res := WatchResult{Burst: w.plan.Burst}
+	var err error
+	if res.Latencies, err = w.spaced(ctx, "lat/", w.plan.Files); err != nil {
+		return res, err
+	}
+	res.P50, res.P95, res.Max = Percentile(res.Latencies, 50), Percentile(res.Latencies, 95), Percentile(res.Latencies, 100)
+	if res.NewDir, err = w.spaced(ctx, "new/", w.plan.NewDirFiles); err != nil {
+		return res, err
+	}
+	res.NewDirP50, res.NewDirP95, res.NewDirMax = Percentile(res.NewDir, 50), Percentile(res.NewDir, 95), Percentile(res.NewDir, 100)
+	seen, took, err := w.burst(ctx)
+	res.BurstSeen, res.BurstTime = seen, took
+	return res, err
+}
+
+// spaced writes n files under dir, Spacing apart, and returns their
+// latencies.
+func (w *watchRun) spaced(ctx context.Context, dir string, n int) ([]time.Duration, error) {
+	lat := make([]time.Duration, n)
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	errs := make([]error, w.plan.Files)
-	for i := range w.plan.Files {
+	for i := range n {
 		wg.Go(func() {
-			res.Latencies[i], errs[i] = w.writeAndWait(ctx, fmt.Sprintf("lat/f%05d.bin", i))
+			lat[i], errs[i] = w.writeAndWait(ctx, fmt.Sprintf("%sf%05d.bin", dir, i))
 		})
 		time.Sleep(w.plan.Spacing)
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return res, fmt.Errorf("watch latency: %w", err)
+		return nil, fmt.Errorf("watch latency: %w", err)
 	}
-	res.P50, res.P95, res.Max = Percentile(res.Latencies, 50), Percentile(res.Latencies, 95), Percentile(res.Latencies, 100)
-	seen, took, err := w.burst(ctx)
-	res.BurstSeen, res.BurstTime = seen, took
-	return res, err
+	return lat, nil
 }
 
 // writeAndWait writes the file rel and returns the time from its close to

@@ -152,7 +152,7 @@ func runWatch(ctx context.Context, o options, env harness.Env, rep *report) erro
 		return nil
 	}
 	res, err := harness.WatchLatency(ctx, env, harness.WatchPlan{
-		Bin: o.ks3sync, Work: o.work, Files: o.watchFiles, Spacing: 100 * time.Millisecond,
+		Bin: o.ks3sync, Work: o.work, Files: o.watchFiles, NewDirFiles: max(o.watchFiles/10, 2), Spacing: 100 * time.Millisecond,
 		Burst: o.watchBurst, Delay: o.watchDelay, MaxDelay: o.watchMax,
 	})
 	if err != nil {
@@ -160,8 +160,10 @@ func runWatch(ctx context.Context, o options, env harness.Env, rep *report) erro
 	}
 	rep.Watch = &res
 	fmt.Printf("\n## Watch (delay %s, max_delay %s)\n\n", o.watchDelay, o.watchMax)
-	fmt.Printf("close -> object visible over %d files: p50 %s, p95 %s, max %s (target p95 < %s)\n",
+	fmt.Printf("close -> object visible over %d files in an existing folder, 100 ms apart: p50 %s, p95 %s, max %s (target p95 < %s)\n",
 		len(res.Latencies), res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond), res.Max.Round(time.Millisecond), o.watchDelay+500*time.Millisecond)
+	fmt.Printf("the same into a new folder, %d files: p50 %s, p95 %s, max %s\n",
+		len(res.NewDir), res.NewDirP50.Round(time.Millisecond), res.NewDirP95.Round(time.Millisecond), res.NewDirMax.Round(time.Millisecond))
 	fmt.Printf("burst of %d files: %d objects, the last %s after the last close\n", res.Burst, res.BurstSeen, res.BurstTime.Round(time.Millisecond))
 	return nil
 }
