@@ -39,6 +39,9 @@ type Options struct {
 	Now     func() time.Time // nil = time.Now
 	// BatchLimit caps the paths of one small pass; 0 = 500.
 	BatchLimit int
+	// StaleUploads is the age after which a pair's interrupted multipart
+	// uploads are aborted, checked before every full reconcile; 0 = never.
+	StaleUploads time.Duration
 }
 
 // Run follows every pair until ctx is done. It returns nil on a clean stop.
@@ -67,10 +70,13 @@ func Run(ctx context.Context, opts Options) error {
 
 // loop follows one pair. Its run goroutine owns all of the loop's state.
 type loop struct {
-	opts Options
-	pair Pair
-	name string
-	log  zerolog.Logger
+	opts     Options
+	pair     Pair
+	name     string
+	log      zerolog.Logger
+	rescan   time.Duration
+	full     *time.Timer // next full reconcile
+	failures int         // full reconciles failed in a row
 }
 
 func (l *loop) run(ctx context.Context) error {
@@ -88,12 +94,12 @@ func (l *loop) run(ctx context.Context) error {
 	// The watcher's first batch asks for a full rescan once every watch is
 	// in place: that is the initial reconcile, and nothing made before the
 	// watches existed is missed.
-	rescan := l.pair.Rescan
-	if rescan <= 0 {
-		rescan = time.Hour
+	l.rescan = l.pair.Rescan
+	if l.rescan <= 0 {
+		l.rescan = time.Hour
 	}
-	full := time.NewTicker(rescan)
-	defer full.Stop()
+	l.full = time.NewTimer(l.rescan)
+	defer l.full.Stop()
 	retry := time.NewTimer(time.Hour)
 	defer retry.Stop()
 	for {
@@ -108,7 +114,7 @@ func (l *loop) run(ctx context.Context) error {
 			return fmt.Errorf("pair %s: watcher stopped: %w", l.name, err)
 		case b := <-batches:
 			l.take(ctx, b)
-		case <-full.C:
+		case <-l.full.C:
 			l.reconcile(ctx)
 		case <-retry.C:
 		}
@@ -119,12 +125,15 @@ func (l *loop) run(ctx context.Context) error {
 // when the watcher lost track).
 func (l *loop) take(ctx context.Context, b watcher.Batch) {
 	if b.Rescan {
-		l.log.Warn().Str("reason", b.Reason).Msg("full rescan")
+		l.log.Info().Str("reason", b.Reason).Msg("full rescan")
 		l.reconcile(ctx)
 		return
 	}
 	if err := l.opts.DB.MarkDirty(ctx, l.name, l.opts.Now(), b.Paths...); err != nil {
-		l.log.Error().Err(err).Msg("queue changes")
+		// The changes are not queued durably: a full reconcile soon finds
+		// them anyway.
+		l.log.Error().Err(err).Msg("queue changes; a full reconcile follows")
+		l.full.Reset(time.Second)
 	}
 }
 
@@ -228,14 +237,24 @@ func (l *loop) armRetry(ctx context.Context, retry *time.Timer) {
 // reconcile runs a full pass; queued paths it covered are cleared.
 func (l *loop) reconcile(ctx context.Context) {
 	started := l.opts.Now()
+	if n, err := l.pair.Syncer.AbortStale(ctx, l.opts.StaleUploads); err != nil {
+		l.log.Warn().Err(err).Msg("abort stale uploads")
+	} else if n > 0 {
+		l.log.Info().Int("aborted", n).Msg("aborted stale multipart uploads")
+	}
 	res, err := l.pair.Syncer.Run(ctx, "reconcile")
 	if ctx.Err() != nil {
 		return
 	}
 	if err != nil {
-		l.log.Error().Err(err).Msg("reconcile failed; retrying at the next rescan")
+		l.failures++
+		wait := Backoff(l.failures)
+		l.log.Error().Err(err).Dur("retry_in", wait).Msg("reconcile failed")
+		l.full.Reset(wait)
 		return
 	}
+	l.failures = 0
+	l.full.Reset(l.rescan)
 	l.observe(res)
 	if l.opts.Metrics != nil {
 		l.opts.Metrics.reconciled(l.name, l.opts.Now())

@@ -120,12 +120,8 @@ func (m *Metrics) Handler() http.Handler {
 	return mux
 }
 
-// Serve serves the metrics on addr until ctx is done.
-func (m *Metrics) Serve(ctx context.Context, addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// Serve serves the metrics on ln until ctx is done.
+func (m *Metrics) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

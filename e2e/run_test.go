@@ -522,3 +522,19 @@ func TestExampleConfigRunsOnFreshMachine(t *testing.T) {
 		t.Fatalf("embedded store not created beside the config: %v", err)
 	}
 }
+
+// A one-shot run refuses to sync while a daemon holds the same state.
+func TestRunRefusesWhileWatching(t *testing.T) {
+	e := newEnv(t)
+	e.mkBucket("bkt")
+	local := filepath.Join(e.dir, "w")
+	writeFile(t, local, "a.txt", []byte("a"))
+	cfg := watchConfig(e, local)
+	e.startWatch(cfg)
+	e.bucketMatches("bkt", "w/", tree{"a.txt": []byte("a")}, 30*time.Second)
+	r := e.run("run", "--config", cfg)
+	if r.code != 1 || !strings.Contains(r.stderr, "another ks3sync") {
+		t.Fatalf("run beside a daemon: want exit 1 naming the lock, got %s", r)
+	}
+	e.mustRun(0, "run", "--config", cfg, "--dry-run")
+}

@@ -37,6 +37,9 @@ func (e *env) startWatch(cfg string) *daemon {
 	e.t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-d.done
+		if e.t.Failed() {
+			e.t.Logf("ks3sync watch output:\n%s", out.String())
+		}
 	})
 	return d
 }

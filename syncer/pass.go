@@ -295,19 +295,19 @@ func toPlannerBase(b state.BaseEntry) planner.BaseEntry {
 }
 
 // checkPartialGuard applies max_delete to a watch pass: its deletions plus
-// those of the watch passes since the last full pass, against the number
-// of files the base held at that full pass.
+// those of the watch passes since the last full pass, against the files
+// the pair has now plus those deleted since that full pass.
 func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) error {
 	lim := s.opts.MaxDelete
 	if lim.Count == 0 && lim.Percent == 0 {
 		return nil
 	}
 	if s.watchDeletes == nil {
-		total, err := s.db.CountBase(ctx, s.opts.Pair)
-		if err != nil {
-			return err
-		}
-		s.watchDeletes, s.watchBase = make(map[planner.ActionKind]int), total
+		s.watchDeletes = make(map[planner.ActionKind]int)
+	}
+	base, err := s.db.CountBase(ctx, s.opts.Pair)
+	if err != nil {
+		return err
 	}
 	for _, side := range []struct {
 		kind planner.ActionKind
@@ -317,8 +317,9 @@ func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) er
 		if n == 0 {
 			continue
 		}
-		if sum := s.watchDeletes[side.kind] + n; exceeds(sum, s.watchBase, lim) {
-			return &planner.GuardError{Deletes: sum, Files: s.watchBase, Limit: lim, Side: side.name}
+		done := s.watchDeletes[side.kind]
+		if sum, total := done+n, base+done; exceeds(sum, total, lim) {
+			return &planner.GuardError{Deletes: sum, Files: total, Limit: lim, Side: side.name}
 		}
 	}
 	if !s.opts.DryRun {

@@ -83,12 +83,10 @@ type Syncer struct {
 	log     zerolog.Logger
 
 	// watchDeletes counts, per side, the deletions planned by watch passes
-	// since the last full pass, and watchBase is the number of files the
-	// base held then: max_delete applies to their sum, so a mass deletion
-	// cannot slip through in many small passes. Passes do not overlap, so
-	// only the goroutine running one touches them.
+	// since the last full pass: max_delete applies to their sum, so a mass
+	// deletion cannot slip through in many small passes. Passes do not
+	// overlap, so only the goroutine running one touches it.
 	watchDeletes map[planner.ActionKind]int
-	watchBase    int
 }
 
 // New checks the options and returns a Syncer for one pair.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ks3sync/ks3sync/config"
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/internal/lockfile"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
@@ -69,11 +71,25 @@ func (a *app) selectPairs(name string) ([]config.Pair, error) {
 }
 
 // openPairs selects the pairs a sync command works on and opens what they
-// share: the state store (closed with the app) and the client.
-func (a *app) openPairs(ctx context.Context, name string) ([]config.Pair, *state.DB, *ks3.Client, error) {
+// share: the state store (closed with the app) and the client. Unless the
+// command only reads (a dry run), it first takes the state store's lock, so
+// a one-shot run and a daemon never sync with the same state at once.
+func (a *app) openPairs(ctx context.Context, name string, readOnly bool) ([]config.Pair, *state.DB, *ks3.Client, error) {
 	pairs, err := a.selectPairs(name)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if !readOnly {
+		if err := os.MkdirAll(filepath.Dir(a.cfg.State), 0o700); err != nil {
+			return nil, nil, nil, usageError("state: %v", err)
+		}
+		lock, err := lockfile.Acquire(a.cfg.State + ".lock")
+		if errors.Is(err, lockfile.ErrLocked) {
+			return nil, nil, nil, fmt.Errorf("another ks3sync (run or watch) is syncing with %s; wait for it to finish", a.cfg.State)
+		} else if err != nil {
+			return nil, nil, nil, err
+		}
+		a.closers = append(a.closers, func() { lock.Release() })
 	}
 	db, err := state.Open(a.cfg.State)
 	if err != nil {
@@ -88,7 +104,7 @@ func (a *app) openPairs(ctx context.Context, name string) ([]config.Pair, *state
 }
 
 func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
-	pairs, db, client, err := a.openPairs(ctx, f.pair)
+	pairs, db, client, err := a.openPairs(ctx, f.pair, f.dryRun)
 	if err != nil {
 		return err
 	}

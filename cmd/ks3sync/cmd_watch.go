@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -47,17 +48,21 @@ served on ADDR.`,
 
 // watch runs the daemon until ctx is done.
 func (a *app) watch(ctx context.Context, rep *reporter) error {
-	pairs, db, client, err := a.openPairs(ctx, "")
+	pairs, db, client, err := a.openPairs(ctx, "", false)
 	if err != nil {
 		return err
 	}
 	var metrics *daemon.Metrics
 	report := rep.report
 	if a.cfg.Metrics != "" {
+		ln, err := net.Listen("tcp", a.cfg.Metrics)
+		if err != nil {
+			return usageError("metrics: %v", err)
+		}
 		metrics = daemon.NewMetrics(db, nil)
 		report = func(ev syncer.Event) { metrics.Observe(ev); rep.report(ev) }
 		go func() {
-			if err := metrics.Serve(ctx, a.cfg.Metrics); err != nil {
+			if err := metrics.Serve(ctx, ln); err != nil {
 				a.log.Error().Err(err).Str("addr", a.cfg.Metrics).Msg("metrics server")
 			}
 		}()
@@ -71,8 +76,7 @@ func (a *app) watch(ctx context.Context, rep *reporter) error {
 		if err := os.MkdirAll(p.Local, 0o755); err != nil {
 			return fmt.Errorf("pair %s: %w", p.Name, err)
 		}
-		var w *watcherRef
-		w = &watcherRef{}
+		w := &watcherRef{}
 		s, err := a.newSyncer(ctx, client, db, p, false, report, w.suppress)
 		if err != nil {
 			return err
@@ -89,7 +93,7 @@ func (a *app) watch(ctx context.Context, rep *reporter) error {
 		})
 	}
 	a.log.Info().Int("pairs", len(dp)).Str("state", a.cfg.State).Msg("watching")
-	err = daemon.Run(ctx, daemon.Options{DB: db, Pairs: dp, Logger: a.log, Metrics: metrics})
+	err = daemon.Run(ctx, daemon.Options{DB: db, Pairs: dp, Logger: a.log, Metrics: metrics, StaleUploads: a.cfg.StaleUploads.D()})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
