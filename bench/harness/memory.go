@@ -11,6 +11,13 @@ import (
 // million empty files) to an empty prefix: a full scan, listing and plan
 // of every file, without the transfers. It returns the cost of the run.
 func ScanMemory(ctx context.Context, env Env, bin, work, tree string) (Measure, error) {
+	c, err := NewClient(env.Endpoint, env.Cred)
+	if err != nil {
+		return Measure{}, err
+	}
+	if err := EnsureBucket(ctx, c, Bucket); err != nil {
+		return Measure{}, err
+	}
 	scratch := filepath.Join(work, "runs", "memory")
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return Measure{}, fmt.Errorf("memory benchmark: %w", err)
