@@ -56,7 +56,7 @@ func TestOpenEmptyFileMigrates(t *testing.T) {
 }
 
 // TestReopenCurrentVersion opens a database already at the newest version
-// (version 1, the only one so far): data stays and no migration runs again.
+// data stays and no migration runs again.
 func TestReopenCurrentVersion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	db, err := Open(path)

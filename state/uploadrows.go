@@ -21,7 +21,7 @@ func scanUploadRow(s rowScanner) (uploadRow, error) {
 	var number, size sql.NullInt64
 	var etag sql.NullString
 	err := s.Scan(&u.UploadID, &u.Pair, &u.Path, &u.Bucket, &u.Key, &u.Size, &u.MTime, &inode,
-		&u.PartSize, &u.Encrypted, &u.IV, &created, &number, &size, &etag, &r.part.Chain)
+		&u.PartSize, &u.Encrypted, &u.IV, &created, &u.CTime, &u.MD5, &number, &size, &etag, &r.part.Chain)
 	u.Inode = inodeFromValue(inode)
 	u.Created = fromNanos(created)
 	r.hasPart = number.Valid

@@ -25,11 +25,12 @@ type Upload struct {
 	Bucket     string
 	UploadID   string
 
-	// Size, MTime (Unix nanoseconds) and Inode fingerprint the source when
-	// the upload started; a source that no longer matches them must not be
-	// continued.
-	Size, MTime int64
-	Inode       uint64
+	// Size, MTime and CTime (Unix nanoseconds) and Inode fingerprint the
+	// source when the upload started, and MD5 (hex) is its content then; a
+	// source that no longer matches them must not be continued.
+	Size, MTime, CTime int64
+	Inode              uint64
+	MD5                string
 
 	PartSize  int64  // size of every part but the last
 	Encrypted bool   // content is encrypted client-side, as one CBC chain
@@ -86,15 +87,16 @@ func (db *DB) SaveUpload(ctx context.Context, u Upload) error {
 		return fmt.Errorf("save upload %q: %w", u.UploadID, err)
 	}
 	_, err := db.w.ExecContext(ctx, `INSERT INTO uploads
-		(upload_id, pair, path, bucket, object_key, size, mtime, inode, part_size, encrypted, iv, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(upload_id, pair, path, bucket, object_key, size, mtime, inode, part_size, encrypted, iv, created, ctime, md5)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (upload_id) DO UPDATE SET
 			pair = excluded.pair, path = excluded.path, bucket = excluded.bucket,
 			object_key = excluded.object_key, size = excluded.size, mtime = excluded.mtime,
 			inode = excluded.inode, part_size = excluded.part_size,
-			encrypted = excluded.encrypted, iv = excluded.iv, created = excluded.created`,
+			encrypted = excluded.encrypted, iv = excluded.iv, created = excluded.created,
+			ctime = excluded.ctime, md5 = excluded.md5`,
 		u.UploadID, u.Pair, u.Path, u.Bucket, u.Key, u.Size, u.MTime, inodeValue(u.Inode),
-		u.PartSize, u.Encrypted, blobValue(u.IV), nanos(u.Created))
+		u.PartSize, u.Encrypted, blobValue(u.IV), nanos(u.Created), u.CTime, u.MD5)
 	if err != nil {
 		return fmt.Errorf("save upload %q: %w", u.UploadID, err)
 	}
@@ -131,7 +133,7 @@ func (db *DB) AddPart(ctx context.Context, uploadID string, p UploadPart) error 
 // uploadJoin selects uploads with their parts, one row per part (or one row
 // with NULL part columns for an upload without parts).
 const uploadJoin = `SELECT u.upload_id, u.pair, u.path, u.bucket, u.object_key, u.size, u.mtime, u.inode,
-		u.part_size, u.encrypted, u.iv, u.created, p.number, p.size, p.etag, p.chain
+		u.part_size, u.encrypted, u.iv, u.created, u.ctime, u.md5, p.number, p.size, p.etag, p.chain
 	FROM uploads u LEFT JOIN upload_parts p ON p.upload_id = u.upload_id`
 
 // uploadsQuery reads every upload in the order of the primary keys, so the

@@ -97,8 +97,11 @@ func (s *Syncer) resumeOrStart(ctx context.Context, key string, src *source, pla
 // has, or nil when it cannot be resumed (then it is aborted). An error
 // means the server could not be asked; the checkpoint is kept for later.
 func (s *Syncer) resume(ctx context.Context, cp *state.Upload, key string, src *source, plan ks3.PartPlan, encrypt bool) (*upload, error) {
+	// The content hash as well as the fingerprint: an in-place rewrite that
+	// keeps size and mtime must not be spliced onto the old parts.
 	same := cp.Key == key && cp.Bucket == s.opts.Bucket && cp.Size == src.fp.Size && cp.MTime == src.fp.MTime &&
-		cp.Inode == src.fp.Inode && cp.PartSize == plan.PartSize && cp.Encrypted == encrypt
+		cp.CTime == src.fp.CTime && cp.Inode == src.fp.Inode && cp.MD5 == src.md5 &&
+		cp.PartSize == plan.PartSize && cp.Encrypted == encrypt
 	if !same {
 		s.log.Info().Str("path", src.rel).Msg("source changed since the interrupted upload; starting over")
 		s.abandon(ctx, cp)
@@ -154,7 +157,7 @@ func (s *Syncer) start(ctx context.Context, key string, src *source, plan ks3.Pa
 	opts := s.putOptions(src)
 	cp := state.Upload{
 		Pair: s.opts.Pair, Path: src.rel, Key: key, Bucket: s.opts.Bucket,
-		Size: src.fp.Size, MTime: src.fp.MTime, Inode: src.fp.Inode,
+		Size: src.fp.Size, MTime: src.fp.MTime, CTime: src.fp.CTime, Inode: src.fp.Inode, MD5: src.md5,
 		PartSize: plan.PartSize, Encrypted: encrypt, Created: s.opts.Now(),
 	}
 	if encrypt {
