@@ -254,3 +254,26 @@ func absDuration(ns int64) time.Duration {
 	}
 	return time.Duration(ns)
 }
+
+// staleTempAge is how old a temporary file must be (since its last write)
+// before a pass takes it for the leftover of a process that died.
+const staleTempAge = time.Hour
+
+// removeStaleTemps deletes the temporary files of downloads that a killed
+// process left behind. A download in progress writes its file continually,
+// so it is never that old.
+func (s *Syncer) removeStaleTemps(temps []string) {
+	cutoff := s.opts.Now().Add(-staleTempAge)
+	for _, rel := range temps {
+		p := filepath.Join(s.opts.Root, filepath.FromSlash(rel))
+		fi, err := os.Lstat(p)
+		if err != nil || !fi.Mode().IsRegular() || fi.ModTime().After(cutoff) {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			s.log.Warn().Err(err).Str("path", rel).Msg("remove stale temporary file")
+			continue
+		}
+		s.log.Info().Str("path", rel).Msg("removed a temporary file left by an interrupted download")
+	}
+}

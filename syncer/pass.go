@@ -191,6 +191,9 @@ func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]pla
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("scan %s: %w", s.opts.Root, err)
 	}
+	if paths == nil && !s.opts.DryRun {
+		s.removeStaleTemps(r.Temps)
+	}
 	unreadable := make([]string, 0, len(r.Errors))
 	for _, e := range r.Errors {
 		unreadable = append(unreadable, e.Path)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/planner"
@@ -233,5 +234,28 @@ func TestWatchPassesShareTheDeleteGuard(t *testing.T) {
 	}
 	if len(f.store.objects) != 7 {
 		t.Errorf("%d objects left, want 7", len(f.store.objects))
+	}
+}
+
+// Temporary files of downloads killed long ago are removed by the next
+// full pass; fresh ones (a download in progress) are left alone.
+func TestStaleTempFilesRemoved(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a.txt", []byte("a"))
+	f.write(t, "d/.ks3sync-tmp-old", []byte("partial"))
+	f.write(t, "d/.ks3sync-tmp-new", []byte("partial"))
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(filepath.Join(f.root, "d/.ks3sync-tmp-old"), old, old)
+	if _, err := f.syncer(t, nil).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-old")); !os.IsNotExist(err) {
+		t.Errorf("stale temporary file not removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-new")); err != nil {
+		t.Errorf("fresh temporary file removed: %v", err)
+	}
+	if _, ok := f.store.objects["pre/d/.ks3sync-tmp-new"]; ok {
+		t.Error("a temporary file was uploaded")
 	}
 }

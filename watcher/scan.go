@@ -56,6 +56,10 @@ type ScanResult struct {
 	// Skipped counts symbolic links and special files (devices, sockets,
 	// named pipes) that were left out.
 	Skipped int
+	// Temps are ks3sync's own temporary files (TempPrefix) met on the way,
+	// in no particular order: downloads in progress, or left behind by a
+	// process that died.
+	Temps []string
 }
 
 // Scan walks the whole tree under root and fingerprints every included

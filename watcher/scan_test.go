@@ -348,3 +348,25 @@ func BenchmarkScan(b *testing.B) {
 	}
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+func TestScanReportsTempFiles(t *testing.T) {
+	root := t.TempDir()
+	for _, rel := range []string{"a.txt", "sub/" + TempPrefix + "x", TempPrefix + "y"} {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(rel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Scan(t.Context(), root, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Entries) != 1 || r.Entries[0].Path != "a.txt" {
+		t.Errorf("entries = %v, want only a.txt", r.Entries)
+	}
+	temps := slices.Sorted(slices.Values(r.Temps))
+	if want := []string{TempPrefix + "y", "sub/" + TempPrefix + "x"}; !slices.Equal(temps, want) {
+		t.Errorf("temps = %q, want %q", temps, want)
+	}
+}

@@ -119,6 +119,9 @@ func (s *scanner) walkDir(ctx context.Context, d dirRef) error {
 // descend into, or something to skip.
 func (s *scanner) visit(b *dirBatch, d dirRef, de fs.DirEntry, rel, osPath string) {
 	if isTemp(de.Name()) {
+		if de.Type().IsRegular() {
+			s.temp(rel)
+		}
 		return
 	}
 	typ := de.Type()
@@ -261,6 +264,13 @@ func (s *scanner) failUnlessGone(rel string, err error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		s.fail(rel, err)
 	}
+}
+
+// temp records one of ks3sync's own temporary files.
+func (s *scanner) temp(rel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.res.Temps = append(s.res.Temps, rel)
 }
 
 // skip counts a path left out, logging it as a warning or in debug.
