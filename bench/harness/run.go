@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/ks3sync/ks3sync/ks3"
@@ -32,6 +33,9 @@ type Plan struct {
 	SmallSpec TreeSpec
 	LargeFile string
 	Many      string
+	// Skip names runs to leave out as "tool/setting", e.g.
+	// "rclone-v1.60/default".
+	Skip []string
 	// Work holds scratch folders, logs and state databases.
 	Work string
 	// Progress receives one line per run.
@@ -67,6 +71,9 @@ func Run(ctx context.Context, p Plan, env Env) ([]Sample, error) {
 		for rep := 1; rep <= p.Reps; rep++ {
 			for _, t := range r.tools() {
 				for _, s := range settings(cs, t) {
+					if slices.Contains(p.Skip, t.Name()+"/"+string(s)) {
+						continue
+					}
 					smp, err := r.runOne(ctx, t, cs, s, rep)
 					if err != nil {
 						return out, err

@@ -27,6 +27,7 @@ type options struct {
 	watchDelay  time.Duration
 	watchMax    time.Duration
 	cases       []string
+	skip        []string
 	smoke       bool
 }
 
@@ -35,7 +36,7 @@ var allCases = []string{"upload-small", "upload-large", "noop-rerun", "download-
 
 func parseFlags(args []string) (options, error) {
 	var o options
-	var rclone, cases string
+	var rclone, cases, skip string
 	fs := flag.NewFlagSet("ks3bench", flag.ContinueOnError)
 	fs.StringVar(&o.ks3sync, "ks3sync", "", "ks3sync binary (required)")
 	fs.StringVar(&rclone, "rclone", "rclone", "comma-separated rclone binaries to compare with (\"\" for none)")
@@ -53,6 +54,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.watchDelay, "watch-delay", 200*time.Millisecond, "watch quiet period")
 	fs.DurationVar(&o.watchMax, "watch-max-delay", 2*time.Second, "watch maximum delay")
 	fs.StringVar(&cases, "cases", strings.Join(allCases, ","), "comma-separated cases to run")
+	fs.StringVar(&skip, "skip", "", "comma-separated tool/setting runs to leave out, e.g. rclone-v1.76/default")
 	fs.BoolVar(&o.smoke, "smoke", false, "tiny data and one repetition of every case (for CI)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -62,6 +64,7 @@ func parseFlags(args []string) (options, error) {
 	}
 	o.rclone = splitList(rclone)
 	o.cases = splitList(cases)
+	o.skip = splitList(skip)
 	for _, c := range o.cases {
 		if !slices.Contains(allCases, c) {
 			return o, fmt.Errorf("unknown case %q (have %s)", c, strings.Join(allCases, ", "))

@@ -118,7 +118,7 @@ func runTimed(ctx context.Context, o options, env harness.Env, d dataset, rep *r
 		KS3Sync: harness.KS3Sync{Bin: o.ks3sync}, Peers: peers, Cases: cases,
 		Reps: o.reps, Concurrency: o.concurrency,
 		Small: d.small, SmallSpec: d.smallSpec, LargeFile: filepath.Join(d.large, "d0000", "f0000000.bin"), Many: d.many,
-		Work: o.work, Progress: os.Stdout,
+		Skip: o.skip, Work: o.work, Progress: os.Stdout,
 	}
 	samples, err := harness.Run(ctx, plan, env)
 	rep.Samples = samples
