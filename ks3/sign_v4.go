@@ -250,12 +250,9 @@ func canonicalV4Headers(h http.Header, host string) (string, []string) {
 	return strings.Join(names, ";"), lines
 }
 
-// collapseSpaces trims v and turns every run of spaces inside it into one.
+// collapseSpaces trims v and turns every run of white space inside it into
+// one space, as SigV4 canonical header values are written.
 func collapseSpaces(v string) string {
-	v = strings.TrimSpace(v)
-	if !strings.Contains(v, "  ") {
-		return v
-	}
 	return strings.Join(strings.Fields(v), " ")
 }
 

@@ -437,7 +437,7 @@ func TestAmzDialect(t *testing.T) {
 }
 
 func TestCanonicalV4HeaderValues(t *testing.T) {
-	h := http.Header{"X-Amz-Meta-A": {"  two  spaces   inside "}, "x-amz-meta-a": {"second"}, "User-Agent": {"x"}}
+	h := http.Header{"X-Amz-Meta-A": {"  two  spaces \t inside "}, "x-amz-meta-a": {"second"}, "User-Agent": {"x"}}
 	names, lines := canonicalV4Headers(h, "h:1")
 	if names != "host;x-amz-meta-a" {
 		t.Errorf("signed headers = %s", names)
