@@ -61,8 +61,8 @@ const (
 // both spellings (user metadata, ACL, storage class, copy source, metadata
 // directive) go out as x-amz-*, while KS3-only headers (upload callbacks,
 // bucket type) keep their x-kss-* names and are signed like any other
-// header. The canonical URI is the escaped path exactly as sent (§1.3 of the
-// protocol reference encodes it once; S3 does not encode it again), object
+// header. The canonical URI is the escaped path exactly as sent (encodeKey
+// encodes it once; S3 does not encode it again), object
 // bodies are sent as UNSIGNED-PAYLOAD so that large uploads are read only
 // once, and small in-memory XML documents are hashed.
 type v4Signer struct {
@@ -108,11 +108,7 @@ func (s v4Signer) presign(method string, h http.Header, res resource, u *url.URL
 	for name, vals := range res.query {
 		q[name] = slices.Clone(vals)
 	}
-	hdr := h.Clone()
-	if hdr == nil {
-		hdr = http.Header{}
-	}
-	names, lines := canonicalV4Headers(hdr, u.Host)
+	names, lines := canonicalV4Headers(h, u.Host)
 	q.Set("X-Amz-Algorithm", v4Algorithm)
 	q.Set("X-Amz-Credential", s.accessKey+"/"+s.scope(t))
 	q.Set("X-Amz-Date", t.Format(v4TimeFormat))
