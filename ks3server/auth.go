@@ -7,8 +7,9 @@ import (
 
 // authScheme verifies the credentials of one signature scheme. The server
 // asks each scheme in turn whether a request carries its credentials; the
-// first that does verifies them. A second scheme (AWS SigV4, with its
-// "AWS4-HMAC-SHA256" header and X-Amz-* presigned query) plugs in here.
+// first that does verifies them. The HMAC-SHA1 schemes live in
+// auth_kss.go, AWS Signature V4 (the "AWS4-HMAC-SHA256" header and the
+// X-Amz-* presigned query) in auth_v4.go.
 type authScheme interface {
 	// detect reports whether r carries credentials of this scheme, in its
 	// Authorization header or in a presigned query.
