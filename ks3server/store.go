@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ks3sync/ks3sync/internal/lockfile"
 	"github.com/ks3sync/ks3sync/internal/sqlitex"
 )
 
@@ -45,7 +46,7 @@ const (
 type store struct {
 	root string
 	db   *sql.DB
-	lock *os.File
+	lock *lockfile.Lock
 	sync bool // fsync blob data before committing it
 	log  zerolog.Logger
 
@@ -69,13 +70,14 @@ func openStore(ctx context.Context, root string, sync bool, log zerolog.Logger) 
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 	}
-	lock, err := lockRoot(filepath.Join(root, lockFile))
+	// Two servers never share a root.
+	lock, err := lockfile.Acquire(filepath.Join(root, lockFile))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", root, err)
 	}
 	db, err := sqlitex.Open(filepath.Join(root, dbFile))
 	if err != nil {
-		lock.Close()
+		lock.Release()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	// SQLite runs one writer at a time; a bounded pool keeps a burst of
@@ -97,7 +99,7 @@ func openStore(ctx context.Context, root string, sync bool, log zerolog.Logger) 
 // close closes the database and releases the root.
 func (s *store) close() error {
 	err := s.db.Close()
-	if lerr := s.lock.Close(); err == nil {
+	if lerr := s.lock.Release(); err == nil {
 		err = lerr
 	}
 	if err != nil {
@@ -146,15 +148,7 @@ func (s *store) migrate(ctx context.Context) error {
 
 // inTx runs fn in a write transaction, committing when it returns nil.
 func (s *store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlitex.InTx(ctx, s.db, fn)
 }
 
 // recover finishes what a crash interrupted: temporary blobs that committed

@@ -117,13 +117,5 @@ func (db *DB) Path() string { return db.path }
 // update runs fn in one immediate write transaction and commits it, or rolls
 // it back if fn fails.
 func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlitex.InTx(ctx, db.w, fn)
 }

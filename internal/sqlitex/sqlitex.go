@@ -7,6 +7,7 @@
 package sqlitex
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"time"
@@ -48,4 +49,18 @@ func escapePath(path string) string {
 		}
 	}
 	return string(b)
+}
+
+// InTx runs fn in a transaction on db (immediate, given the DSN Open
+// sets), committing when fn returns nil and rolling back otherwise.
+func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
