@@ -10,7 +10,10 @@ import (
 )
 
 func newServeCmd(a *app) *cobra.Command {
-	var root, addr string
+	var (
+		root, addr string
+		noFsync    bool
+	)
 	cmd := &cobra.Command{
 		Use:   "serve --root DIR [--addr 127.0.0.1:9000]",
 		Short: "Run a KS3-compatible server over a local folder",
@@ -37,6 +40,7 @@ It listens on loopback unless --addr names another address.`,
 				Root:        root,
 				Credentials: map[string]string{ak: sk},
 				Logger:      a.log.With().Str("component", "serve").Logger(),
+				NoSync:      noFsync,
 			})
 			if err != nil {
 				return err
@@ -56,5 +60,6 @@ It listens on loopback unless --addr names another address.`,
 	}
 	cmd.Flags().StringVar(&root, "root", "", "folder that holds the buckets (created if missing)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:9000", "address to listen on")
+	cmd.Flags().BoolVar(&noFsync, "no-fsync", false, "do not fsync object data (for benchmarks and tests: uploads survive a crash of the server, not a power loss)")
 	return cmd
 }
