@@ -1,7 +1,9 @@
 // Package ks3 is a client for Kingsoft Cloud KS3 object storage.
 //
 // It speaks the KS3 REST protocol directly: KSS header signatures and
-// presigned URLs, virtual-host, path-style and custom-domain addressing,
+// presigned URLs (or AWS Signature Version 4 with Options.Signature "v4",
+// for KS3's V4 endpoint and other S3-compatible stores), virtual-host,
+// path-style and custom-domain addressing,
 // every bucket, object, ACL and multipart operation, typed errors, and
 // retries with exponential backoff and a fresh signature per attempt.
 //
