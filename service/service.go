@@ -20,8 +20,8 @@ type Runner func(ctx context.Context) error
 
 // Config describes the installed service.
 type Config struct {
-	Name        string   // service name, e.g. "ks3sync"
-	DisplayName string   // shown by the service manager
+	Name        string // service name, e.g. "ks3sync"
+	DisplayName string // shown by the service manager
 	Description string
 	Executable  string   // absolute path of the binary; "" = this executable
 	Arguments   []string // e.g. watch --config /etc/ks3sync.yaml
