@@ -153,12 +153,18 @@ func (s *Syncer) putSingle(ctx context.Context, key string, src *source) (remote
 	} else {
 		opts.ContentMD5, _ = hex.DecodeString(src.md5)
 	}
-	hb := newHashingBody(s.throttle(ctx, body, src.rel))
-	res, err := s.store.PutObject(ctx, s.opts.Bucket, key, hb, size, opts)
+	body = s.throttle(ctx, body, src.rel)
+	var hb *hashingBody
+	if encrypt {
+		// Plain bodies carry Content-MD5; the server checks those itself.
+		hb = newHashingBody(body)
+		body = hb
+	}
+	res, err := s.store.PutObject(ctx, s.opts.Bucket, key, body, size, opts)
 	if err != nil {
 		return remoteState{}, fmt.Errorf("put ks3://%s/%s: %w", s.opts.Bucket, key, err)
 	}
-	if encrypt && isMD5Hex(res.ETag) && !strings.EqualFold(res.ETag, hb.sum()) {
+	if hb != nil && isMD5Hex(res.ETag) && !strings.EqualFold(res.ETag, hb.sum()) {
 		return remoteState{}, fmt.Errorf("put ks3://%s/%s: the server stored different bytes (ETag %s, sent %s)", s.opts.Bucket, key, res.ETag, hb.sum())
 	}
 	return remoteState{key: key, size: size, etag: res.ETag, storageClass: s.opts.StorageClass, encrypted: encrypt}, nil
