@@ -1,7 +1,7 @@
 # ks3sync — build and test. `make test` is the whole suite CI runs.
 GO ?= go
 
-.PHONY: all build test vet lint tidy-check cross demo bench-smoke clean
+.PHONY: all build test vet tidy-check cross demo bench bench-smoke clean
 
 all: build
 
@@ -25,6 +25,14 @@ cross:
 # A real sync of testdata/demo into the embedded local store.
 demo:
 	$(GO) run ./cmd/ks3sync run --config ks3sync.yaml.example
+
+# ks3sync against rclone and the AWS CLI on the same data (20-30 minutes);
+# see BENCHMARKS.md. bench-smoke is the one-minute version CI runs.
+bench:
+	./bench/run.sh
+
+bench-smoke:
+	./bench/run.sh --smoke
 
 clean:
 	rm -f ks3sync
