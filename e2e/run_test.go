@@ -538,3 +538,41 @@ func TestRunRefusesWhileWatching(t *testing.T) {
 	}
 	e.mustRun(0, "run", "--config", cfg, "--dry-run")
 }
+
+// A key that would land outside the folder is refused and reported on
+// pull; nothing is written outside the folder and the rest is pulled.
+func TestPullRefusesEscapingKeys(t *testing.T) {
+	e := newEnv(t)
+	e.mkBucket("bkt")
+	for key, body := range map[string]string{
+		"backup/ok.txt":            "fine",
+		"backup/../escape.txt":     "escape",
+		"backup/a/../../up.txt":    "up",
+		"backup/nul\x00byte.txt":   "nul",
+		"backup//double-slash.txt": "double",
+	} {
+		if _, err := e.client.PutObject(context.Background(), "bkt", key, bytes.NewReader([]byte(body)), int64(len(body)), ks3.PutOptions{}); err != nil {
+			t.Fatalf("put %q: %v", key, err)
+		}
+	}
+	dst := filepath.Join(e.dir, "sub", "dst")
+	r := e.run("run", "--config", pairConfig(e, "p", dst, "bkt", "    direction: pull\n"))
+	if r.code != 1 {
+		t.Fatalf("want exit 1 with the refused keys reported, got %s", r)
+	}
+	if !strings.Contains(r.stderr, "escape.txt") {
+		t.Errorf("refused key not reported:\n%s", r)
+	}
+	got := readTree(t, filepath.Join(e.dir, "sub"))
+	if string(got["dst/ok.txt"]) != "fine" {
+		t.Errorf("the safe key was not pulled: %v", got.keys())
+	}
+	for k := range got {
+		if k != "dst/ok.txt" {
+			t.Errorf("unexpected file %q written", k)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "escape.txt")); err == nil {
+		t.Error("a key escaped the folder")
+	}
+}
