@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/planner"
@@ -29,6 +31,11 @@ func (s *Syncer) Run(ctx context.Context, kind string) (*Result, error) {
 func (s *Syncer) RunPaths(ctx context.Context, paths []string) (*Result, error) {
 	if len(paths) == 0 {
 		return &Result{}, nil
+	}
+	for _, p := range paths {
+		if p == "" || p == "." {
+			return s.pass(ctx, "reconcile", nil) // the root: a full pass
+		}
 	}
 	return s.pass(ctx, "watch-pass", paths)
 }
@@ -154,20 +161,49 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 		return in, opts, err
 	}
 	s.dropUnknown(&in, unreadable)
-	if len(in.Local) == 0 && len(in.Base) > 0 && paths == nil {
+	switch {
+	case paths == nil && len(in.Local) == 0 && len(in.Base) > 0:
 		opts.LocalRootMissing = true
+	case paths != nil && !opts.LocalRootMissing:
+		// A watch pass sees only its paths; an emptied root must not
+		// propagate deletions from here either.
+		opts.LocalRootMissing = dirEmpty(s.opts.Root)
 	}
 	return in, opts, nil
 }
 
-// dropUnknown removes the base and remote entries under paths the scan
-// could not read: their local state is unknown, so nothing about them may
-// be decided this pass (above all, they must not look deleted).
-func (s *Syncer) dropUnknown(in *planner.Input, unreadable []string) {
-	if len(unreadable) == 0 {
+// dirEmpty reports whether dir holds nothing but ks3sync's temporary files
+// (or cannot be read, which is treated the same: never a reason to delete).
+func dirEmpty(dir string) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	for {
+		names, err := f.Readdirnames(64)
+		for _, n := range names {
+			if !isTempName(n) {
+				return false
+			}
+		}
+		if err != nil {
+			return true
+		}
+	}
+}
+
+// dropUnknown removes the entries of all three sides under paths whose
+// local state the scan could not establish (unreadable, a name clash, a
+// symlink or special file now where a file or folder was): nothing about
+// them may be decided this pass; above all they must not look deleted, and
+// a local twin must not overwrite the remote copy.
+func (s *Syncer) dropUnknown(in *planner.Input, unknown []string) {
+	if len(unknown) == 0 {
 		return
 	}
-	bad := pathFilter(unreadable)
+	bad := pathFilter(unknown)
+	in.Local = slices.DeleteFunc(in.Local, func(l planner.LocalEntry) bool { return bad(l.Path) })
 	in.Base = slices.DeleteFunc(in.Base, func(b planner.BaseEntry) bool { return bad(b.Path) })
 	in.Remote = slices.DeleteFunc(in.Remote, func(r planner.RemoteEntry) bool {
 		p, err := planner.PathFor(s.opts.Prefix, r.Key, goos)
@@ -194,30 +230,60 @@ func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]pla
 	if paths == nil && !s.opts.DryRun {
 		s.removeStaleTemps(r.Temps)
 	}
-	unreadable := make([]string, 0, len(r.Errors))
+	unknown := slices.Clone(r.SkippedPaths)
 	for _, e := range r.Errors {
-		unreadable = append(unreadable, e.Path)
+		unknown = append(unknown, e.Path)
 		t.fail(e.Path, fmt.Sprintf("%s: %v", e.Path, e.Err))
 		s.emit(Event{Kind: EventError, Path: e.Path, Error: e.Err.Error(), Reason: "cannot read"})
 	}
-	return r.Entries, unreadable, r.RootMissing, nil
+	return r.Entries, unknown, r.RootMissing, nil
 }
 
+// listRemote lists the pair's prefix, or for a watch pass the objects whose
+// keys map to the given paths. Keys are matched by the path they map to, so
+// an object stored under a non-NFC spelling of the name is found too.
 func (s *Syncer) listRemote(ctx context.Context, paths []string) ([]planner.RemoteEntry, error) {
 	if paths == nil {
 		return s.listPrefix(ctx, s.opts.Prefix, nil)
 	}
+	want := pathFilter(paths)
+	keep := func(k string) bool {
+		p, err := planner.PathFor(s.opts.Prefix, k, goos)
+		return err == nil && want(p)
+	}
 	var all []planner.RemoteEntry
-	for _, p := range dedupePaths(paths) {
-		key := planner.KeyFor(s.opts.Prefix, p)
-		keep := func(k string) bool { return k == key || strings.HasPrefix(k, key+"/") }
-		entries, err := s.listPrefix(ctx, key, keep)
+	for _, lp := range listPrefixes(s.opts.Prefix, paths) {
+		entries, err := s.listPrefix(ctx, lp, keep)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, entries...)
 	}
 	return sortRemote(all), nil
+}
+
+// listPrefixes are the listing prefixes that cover the keys of paths in
+// every Unicode spelling: the key of each path, or, for a name that has a
+// decomposed spelling, up to the folder holding its first non-ASCII byte;
+// without prefixes that a shorter one covers.
+func listPrefixes(prefix string, paths []string) []string {
+	var out []string
+	for _, p := range dedupePaths(paths) {
+		if !norm.NFD.IsNormalString(p) {
+			i := strings.IndexFunc(p, func(r rune) bool { return r >= 0x80 })
+			p = p[:strings.LastIndexByte(p[:i], '/')+1]
+		}
+		out = append(out, prefix+p)
+	}
+	slices.Sort(out)
+	kept := out[:0]
+	for _, lp := range out {
+		if len(kept) > 0 && strings.HasPrefix(lp, kept[len(kept)-1]) {
+			continue
+		}
+		kept = append(kept, lp)
+	}
+	return kept
 }
 
 func (s *Syncer) listPrefix(ctx context.Context, prefix string, keep func(string) bool) ([]planner.RemoteEntry, error) {
@@ -227,7 +293,9 @@ func (s *Syncer) listPrefix(ctx context.Context, prefix string, keep func(string
 			return nil, fmt.Errorf("list ks3://%s/%s: %w", s.opts.Bucket, prefix, err)
 		}
 		o := item.Object
-		if item.Prefix != "" || strings.HasSuffix(o.Key, "/") || (keep != nil && !keep(o.Key)) {
+		// Keys named like ks3sync's temporary files never sync: locally
+		// they are always skipped, so they would look deleted.
+		if item.Prefix != "" || strings.HasSuffix(o.Key, "/") || isTempName(o.Key) || (keep != nil && !keep(o.Key)) {
 			continue
 		}
 		out = append(out, s.remoteEntry(o))
@@ -255,7 +323,7 @@ func (s *Syncer) loadBase(ctx context.Context, paths []string) ([]planner.BaseEn
 		if err != nil {
 			return nil, fmt.Errorf("read base: %w", err)
 		}
-		if want(b.Path) {
+		if want(b.Path) && !isTempName(b.Path) {
 			out = append(out, toPlannerBase(b))
 		}
 	}

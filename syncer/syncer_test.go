@@ -9,10 +9,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
 )
@@ -257,5 +259,82 @@ func TestStaleTempFilesRemoved(t *testing.T) {
 	}
 	if _, ok := f.store.objects["pre/d/.ks3sync-tmp-new"]; ok {
 		t.Error("a temporary file was uploaded")
+	}
+}
+
+func TestListPrefixes(t *testing.T) {
+	// "café" can also be spelled decomposed, so the folder holding it is
+	// listed; ideographs have one spelling; "a" covers "a/b.txt" and "ab/c".
+	got := listPrefixes("pre/", []string{"a/b.txt", "a", "ab/c", "z/caf\u00e9.txt", "中文/x"})
+	if want := []string{"pre/a", "pre/z/", "pre/中文/x"}; !slices.Equal(got, want) {
+		t.Errorf("listPrefixes = %q, want %q", got, want)
+	}
+	// A top-level decomposable name needs the whole prefix.
+	got = listPrefixes("pre/", []string{"a/b.txt", "caf\u00e9/x.txt"})
+	if want := []string{"pre/"}; !slices.Equal(got, want) {
+		t.Errorf("listPrefixes = %q, want %q", got, want)
+	}
+}
+
+// A watch pass finds an object stored under the decomposed (NFD) spelling
+// of a name, instead of taking it for deleted.
+func TestWatchPassSeesDecomposedKeys(t *testing.T) {
+	f := newFixture(t)
+	nfd := "pre/dir/cafe\u0301.txt"
+	f.store.PutObject(t.Context(), "bkt", nfd, bytes.NewReader([]byte("remote")), 6, ks3.PutOptions{})
+	s := f.syncer(t, func(o *Options) { o.Direction = planner.Both; o.Delete = planner.Propagate })
+	if res, err := s.Run(t.Context(), "run"); err != nil || res.Counts.Downloaded != 1 {
+		t.Fatalf("full pass: %+v, %v", res, err)
+	}
+	local := filepath.Join(f.root, "dir", "caf\u00e9.txt")
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(local, later, later)
+	if _, err := s.RunPaths(t.Context(), []string{"dir/caf\u00e9.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(local); err != nil {
+		t.Fatalf("the local file was deleted by a watch pass: %v", err)
+	}
+	if len(f.store.objects) != 1 {
+		t.Errorf("objects = %d, want the one NFD object", len(f.store.objects))
+	}
+}
+
+// Objects named like ks3sync's temporary files are never synced, so they
+// can never look deleted.
+func TestTempNamedKeysAreLeftAlone(t *testing.T) {
+	f := newFixture(t)
+	key := "pre/d/.ks3sync-tmp-report"
+	f.store.PutObject(t.Context(), "bkt", key, bytes.NewReader([]byte("x")), 1, ks3.PutOptions{})
+	s := f.syncer(t, func(o *Options) { o.Direction = planner.Both; o.Delete = planner.Propagate })
+	for range 2 {
+		if _, err := s.Run(t.Context(), "run"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := f.store.objects[key]; !ok {
+		t.Error("a temp-named object was deleted")
+	}
+	if _, err := os.Stat(filepath.Join(f.root, "d", ".ks3sync-tmp-report")); err == nil {
+		t.Error("a temp-named object was downloaded")
+	}
+}
+
+// Emptying the folder is never propagated, by a watch pass either.
+func TestWatchPassOnEmptiedRootDeletesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a", []byte("a"))
+	f.write(t, "b/c", []byte("c"))
+	s := f.syncer(t, func(o *Options) { o.Delete = planner.Propagate })
+	if _, err := s.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(f.root, "a"))
+	os.RemoveAll(filepath.Join(f.root, "b"))
+	if _, err := s.RunPaths(t.Context(), []string{"a", "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.store.objects) != 2 {
+		t.Errorf("objects = %d after emptying the root, want 2", len(f.store.objects))
 	}
 }

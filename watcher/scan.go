@@ -54,8 +54,11 @@ type ScanResult struct {
 	// but a missing root must never be taken for an empty one.
 	RootMissing bool
 	// Skipped counts symbolic links and special files (devices, sockets,
-	// named pipes) that were left out.
-	Skipped int
+	// named pipes) that were left out, and SkippedPaths names them (in no
+	// particular order). What they were synced as before is unknown now,
+	// not deleted.
+	Skipped      int
+	SkippedPaths []string
 	// Temps are ks3sync's own temporary files (TempPrefix) met on the way,
 	// in no particular order: downloads in progress, or left behind by a
 	// process that died.

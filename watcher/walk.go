@@ -283,6 +283,7 @@ func (s *scanner) skip(rel, what string, warn bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.res.Skipped++
+	s.res.SkippedPaths = append(s.res.SkippedPaths, rel)
 }
 
 // readDir lists a directory in the order the filesystem returns it; the
