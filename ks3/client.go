@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,6 +58,9 @@ type Client struct {
 	listV2 bool
 	// sleep waits between attempts; tests replace it to observe backoff.
 	sleep func(ctx context.Context, d time.Duration) error
+	// skew is the service's clock minus ours, in nanoseconds, learned from
+	// a RequestTimeTooSkewed answer (see clock.go).
+	skew atomic.Int64
 }
 
 const defaultUserAgent = "ks3sync-ks3"

@@ -59,7 +59,7 @@ func (c *Client) presignURL(method, bucket, key string, expires time.Time, opts 
 	}
 	res := resource{bucket: bucket, encodedKey: encodeKey(key), query: q}
 	u := c.ep.url(bucket, key, "")
-	raw, err := c.signer.presign(method, h, res, u, c.now(), expires)
+	raw, err := c.signer.presign(method, h, res, u, c.clock(), expires)
 	if err != nil {
 		return "", err
 	}

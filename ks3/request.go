@@ -62,7 +62,7 @@ func (c *Client) attempt(ctx context.Context, r *request, handle func(*http.Resp
 	}
 	if resp.StatusCode >= http.StatusMultipleChoices {
 		defer drainClose(resp.Body)
-		return responseError(resp, r.notFoundCode)
+		return c.resyncClock(resp, responseError(resp, r.notFoundCode))
 	}
 	return handle(resp)
 }
@@ -92,9 +92,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	}
 	res := resource{bucket: r.bucket, encodedKey: encodeKey(r.key), query: r.query, payload: inMemoryPayload(r.body, r.size)}
 	if c.signer != nil {
-		c.signer.sign(hr, res, c.now())
+		c.signer.sign(hr, res, c.clock())
 	} else {
-		hr.Header.Set("Date", c.now().UTC().Format(http.TimeFormat))
+		hr.Header.Set("Date", c.clock().UTC().Format(http.TimeFormat))
 	}
 	return hr, body, nil
 }

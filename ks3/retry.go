@@ -2,6 +2,7 @@ package ks3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -89,6 +90,7 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // retryable, the policy's attempts are used up or ctx is done. A done
 // context ends the loop at once with ctx.Err().
 func (c *Client) withRetry(ctx context.Context, attempt func() error) error {
+	resynced := false
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -99,6 +101,15 @@ func (c *Client) withRetry(ctx context.Context, attempt func() error) error {
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
+		}
+		var skewErr *clockSkewError
+		if errors.As(err, &skewErr) {
+			if resynced {
+				return skewErr.err
+			}
+			resynced = true // once, at once, with the corrected clock
+			n--
+			continue
 		}
 		if n >= c.retry.MaxAttempts || !IsRetryable(err) {
 			return err
