@@ -214,8 +214,21 @@ func (f *fakeStore) Walk(_ context.Context, _ string, opts ks3.ListObjectsOption
 		}
 		f.mu.Unlock()
 		sort.Slice(items, func(i, j int) bool { return items[i].Key < items[j].Key })
+		seen := map[string]bool{}
 		for _, it := range items {
-			if !yield(ks3.ListItem{Object: it}, nil) {
+			item := ks3.ListItem{Object: it}
+			if opts.Delimiter != "" {
+				rest := it.Key[len(opts.Prefix):]
+				if i := strings.Index(rest, opts.Delimiter); i >= 0 {
+					cp := opts.Prefix + rest[:i+len(opts.Delimiter)]
+					if seen[cp] {
+						continue
+					}
+					seen[cp] = true
+					item = ks3.ListItem{Prefix: cp}
+				}
+			}
+			if !yield(item, nil) {
 				return
 			}
 		}

@@ -244,7 +244,7 @@ func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]pla
 // an object stored under a non-NFC spelling of the name is found too.
 func (s *Syncer) listRemote(ctx context.Context, paths []string) ([]planner.RemoteEntry, error) {
 	if paths == nil {
-		return s.listPrefix(ctx, s.opts.Prefix, nil)
+		return s.listTree(ctx, s.opts.Prefix)
 	}
 	want := pathFilter(paths)
 	keep := func(k string) bool {
@@ -286,6 +286,54 @@ func listPrefixes(prefix string, paths []string) []string {
 	return kept
 }
 
+// listTree lists everything under prefix: the top level first (with a
+// delimiter), then its folders concurrently, so that parsing the listing
+// pages and the server's work on them overlap.
+func (s *Syncer) listTree(ctx context.Context, prefix string) ([]planner.RemoteEntry, error) {
+	var (
+		top     []planner.RemoteEntry
+		folders []string
+	)
+	for item, err := range s.store.Walk(ctx, s.opts.Bucket, ks3.ListObjectsOptions{Prefix: prefix, Delimiter: "/"}) {
+		if err != nil {
+			return nil, fmt.Errorf("list ks3://%s/%s: %w", s.opts.Bucket, prefix, err)
+		}
+		switch {
+		case item.Prefix != "":
+			folders = append(folders, item.Prefix)
+		case s.listable(item.Object.Key):
+			top = append(top, s.remoteEntry(item.Object))
+		}
+	}
+	parts := make([][]planner.RemoteEntry, len(folders))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(listConcurrency)
+	for i, f := range folders {
+		g.Go(func() error {
+			var err error
+			parts[i], err = s.listPrefix(gctx, f, nil)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		top = append(top, p...)
+	}
+	return sortRemote(top), nil
+}
+
+// listConcurrency is how many folder listings a full pass runs at once.
+const listConcurrency = 4
+
+// listable reports whether a listed key takes part in the sync: not a
+// folder marker, and not named like ks3sync's temporary files (locally they
+// are always skipped, so they would look deleted).
+func (s *Syncer) listable(key string) bool {
+	return !strings.HasSuffix(key, "/") && !isTempName(key)
+}
+
 func (s *Syncer) listPrefix(ctx context.Context, prefix string, keep func(string) bool) ([]planner.RemoteEntry, error) {
 	var out []planner.RemoteEntry
 	for item, err := range s.store.Walk(ctx, s.opts.Bucket, ks3.ListObjectsOptions{Prefix: prefix}) {
@@ -293,9 +341,7 @@ func (s *Syncer) listPrefix(ctx context.Context, prefix string, keep func(string
 			return nil, fmt.Errorf("list ks3://%s/%s: %w", s.opts.Bucket, prefix, err)
 		}
 		o := item.Object
-		// Keys named like ks3sync's temporary files never sync: locally
-		// they are always skipped, so they would look deleted.
-		if item.Prefix != "" || strings.HasSuffix(o.Key, "/") || isTempName(o.Key) || (keep != nil && !keep(o.Key)) {
+		if item.Prefix != "" || !s.listable(o.Key) || (keep != nil && !keep(o.Key)) {
 			continue
 		}
 		out = append(out, s.remoteEntry(o))
