@@ -13,15 +13,8 @@ const maxKeysWithDelimiter = 100
 func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, req *request) error {
 	q := req.query
 	prefix, delim, marker := q.Get("prefix"), q.Get("delimiter"), q.Get("marker")
-	limit := defaultListLimit
-	if delim != "" {
-		limit = maxKeysWithDelimiter
-	}
-	max, err := parseMax(q, "max-keys", limit)
+	max, err := listPageSize(q)
 	if err != nil {
-		return err
-	}
-	if err := checkEncodingType(q); err != nil {
 		return err
 	}
 	page, err := s.store.listObjects(r.Context(), req.bucket, prefix, delim, marker, max)
@@ -42,11 +35,32 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, req *reques
 			Size: o.size, Owner: serverOwner, StorageClass: o.storageClass,
 		})
 	}
-	for _, p := range page.prefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: enc(p)})
-	}
+	res.CommonPrefixes = commonPrefixes(page.prefixes, enc)
 	writeXML(w, http.StatusOK, res)
 	return nil
+}
+
+// listPageSize validates the parameters both listing versions share and
+// returns the page size: max-keys, capped at 1000, or 100 with a delimiter.
+func listPageSize(q url.Values) (int, error) {
+	limit := defaultListLimit
+	if q.Get("delimiter") != "" {
+		limit = maxKeysWithDelimiter
+	}
+	max, err := parseMax(q, "max-keys", limit)
+	if err != nil {
+		return 0, err
+	}
+	return max, checkEncodingType(q)
+}
+
+// commonPrefixes renders a page's common prefixes.
+func commonPrefixes(prefixes []string, enc func(string) string) []commonPrefix {
+	out := make([]commonPrefix, 0, len(prefixes))
+	for _, p := range prefixes {
+		out = append(out, commonPrefix{Prefix: enc(p)})
+	}
+	return out
 }
 
 // parseMax reads a max-keys style parameter: absent means limit, larger

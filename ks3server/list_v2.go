@@ -41,15 +41,8 @@ type objectEntryV2 struct {
 func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, req *request) error {
 	q := req.query
 	prefix, delim, startAfter := q.Get("prefix"), q.Get("delimiter"), q.Get("start-after")
-	limit := defaultListLimit
-	if delim != "" {
-		limit = maxKeysWithDelimiter
-	}
-	max, err := parseMax(q, "max-keys", limit)
+	max, err := listPageSize(q)
 	if err != nil {
-		return err
-	}
-	if err := checkEncodingType(q); err != nil {
 		return err
 	}
 	marker := startAfter
@@ -81,9 +74,7 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, req *requ
 		}
 		res.Contents = append(res.Contents, e)
 	}
-	for _, p := range page.prefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: enc(p)})
-	}
+	res.CommonPrefixes = commonPrefixes(page.prefixes, enc)
 	writeXML(w, http.StatusOK, res)
 	return nil
 }

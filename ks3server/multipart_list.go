@@ -74,9 +74,7 @@ func (s *Server) listMultipartUploads(w http.ResponseWriter, r *http.Request, re
 			StorageClass: u.storageClass, Initiated: isoTime(u.initiated),
 		})
 	}
-	for _, p := range page.prefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: enc(p)})
-	}
+	res.CommonPrefixes = commonPrefixes(page.prefixes, enc)
 	writeXML(w, http.StatusOK, res)
 	return nil
 }
