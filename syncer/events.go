@@ -47,13 +47,12 @@ type Event struct {
 
 // Result sums up a pass.
 type Result struct {
-	RunID    int64
-	Counts   state.RunCounts
-	Errors   []string
-	Started  time.Time
-	Ended    time.Time
-	Planned  int // actions planned (dry run)
-	GuardErr error
+	RunID   int64
+	Counts  state.RunCounts
+	Errors  []string
+	Started time.Time
+	Ended   time.Time
+	Planned int // actions planned (dry run)
 	// FailedPaths are the local paths whose item failed; a watch loop
 	// retries them with backoff.
 	FailedPaths []string

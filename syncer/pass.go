@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -95,11 +94,7 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	}
 	plan, err := planner.Plan(in, opts)
 	if err != nil {
-		var ge *planner.GuardError
-		if errors.As(err, &ge) {
-			res.GuardErr = err
-		}
-		return err
+		return err // a *planner.GuardError when max_delete refused it
 	}
 	for _, w := range plan.Warnings {
 		s.log.Warn().Msg(w)
@@ -107,7 +102,6 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	}
 	if paths != nil {
 		if err := s.checkPartialGuard(ctx, plan); err != nil {
-			res.GuardErr = err
 			return err
 		}
 	} else if !s.opts.DryRun {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -130,7 +131,7 @@ func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
 	}
 	rep.close()
 	if len(failed) > 0 {
-		return partialError(errors.New(joinLines(failed)))
+		return partialError(errors.New(strings.Join(failed, "\n")))
 	}
 	return nil
 }
@@ -205,15 +206,4 @@ func (a *app) ensureLocalBucket(ctx context.Context, client *ks3.Client, bucket 
 		return fmt.Errorf("create bucket %s on the embedded store: %w", bucket, err)
 	}
 	return nil
-}
-
-func joinLines(lines []string) string {
-	out := ""
-	for i, l := range lines {
-		if i > 0 {
-			out += "\n"
-		}
-		out += l
-	}
-	return out
 }
