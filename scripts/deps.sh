@@ -11,6 +11,9 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 # packages: rclone and s3cmd.
 command -v rclone >/dev/null || need+=(rclone)
 command -v s3cmd >/dev/null || need+=(s3cmd)
+# GNU time: the benchmark harness runs every command under /usr/bin/time -v
+# for its CPU time and peak RSS.
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${need[@]}"

@@ -33,6 +33,13 @@ func listingPage(n int) string {
 // that start and complete a multipart upload.
 func newFakeServer(tb testing.TB, page string) *ks3.Client {
 	tb.Helper()
+	return newFakeServerSigned(tb, page, ks3.SignatureKSS)
+}
+
+// newFakeServerSigned is newFakeServer with a client that signs with the
+// given scheme (ks3.SignatureKSS or ks3.SignatureV4).
+func newFakeServerSigned(tb testing.TB, page, signature string) *ks3.Client {
+	tb.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
@@ -61,7 +68,7 @@ func newFakeServer(tb testing.TB, page string) *ks3.Client {
 		}
 	}))
 	tb.Cleanup(srv.Close)
-	c, err := ks3.New(ks3.Options{Endpoint: srv.URL, AccessKey: "AKBENCH", SecretKey: "secret", Addressing: ks3.AddressingPath})
+	c, err := ks3.New(ks3.Options{Endpoint: srv.URL, AccessKey: "AKBENCH", SecretKey: "secret", Addressing: ks3.AddressingPath, Signature: signature})
 	if err != nil {
 		tb.Fatal(err)
 	}

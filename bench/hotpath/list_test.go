@@ -7,8 +7,9 @@ import (
 )
 
 // BenchmarkListObjectsPage fetches and parses one full 1000-key listing
-// page from a loopback server. The keys/s metric is what a remote scan of
-// a large prefix can reach with one request in flight.
+// page from a loopback server. The keys/s metric is what one listing
+// stream reaches; a full pass lists up to four folders of the prefix at
+// once (syncer's listConcurrency), each its own stream.
 func BenchmarkListObjectsPage(b *testing.B) {
 	page := listingPage(pageKeys)
 	c := newFakeServer(b, page)
