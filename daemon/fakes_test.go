@@ -189,6 +189,9 @@ type feeder struct {
 	in      chan watcher.Batch
 	fail    chan error
 	stopped chan struct{} // closed when Run has returned
+	// linger is how long Run takes to return once ctx is done, as a
+	// watcher closing its notifications would.
+	linger time.Duration
 }
 
 var _ daemon.BatchSource = (*feeder)(nil)
@@ -203,6 +206,7 @@ func (f *feeder) Run(ctx context.Context, out chan<- watcher.Batch) error {
 	for {
 		select {
 		case <-ctx.Done():
+			time.Sleep(f.linger)
 			return nil
 		case err := <-f.fail:
 			return err
@@ -210,6 +214,7 @@ func (f *feeder) Run(ctx context.Context, out chan<- watcher.Batch) error {
 			select {
 			case out <- b:
 			case <-ctx.Done():
+				time.Sleep(f.linger)
 				return nil
 			}
 		}

@@ -22,7 +22,9 @@ import (
 // batch source has returned, and Run returns nil.
 func TestStopOnCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t).start()
+		h := newHarness(t)
+		h.src.linger = time.Second
+		h.start()
 		h.rescan()
 		h.sync.onPaths(func(ctx context.Context, _ call) (*syncer.Result, error) {
 			<-ctx.Done()
