@@ -17,9 +17,9 @@ import (
 
 // Options configure the daemon.
 type Options struct {
-	DB      *state.DB
-	Pairs   []Pair
-	Logger  zerolog.Logger
+	DB      *state.DB        // holds the dirty queue; required
+	Pairs   []Pair           // at least one
+	Logger  zerolog.Logger   // scoped per pair with component=watch
 	Metrics *Metrics         // nil = no metrics
 	Now     func() time.Time // nil = time.Now
 	// BatchLimit caps the paths of one small pass; 0 = 500.

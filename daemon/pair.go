@@ -10,6 +10,7 @@ import (
 
 // Pair is one pair to follow.
 type Pair struct {
+	// Syncer runs the pair's passes: a *syncer.Syncer outside tests.
 	Syncer Syncer
 	// Source delivers the pair's local changes; nil = an fsnotify watcher
 	// of the syncer's Root, configured by Watch.

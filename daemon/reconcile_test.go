@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -74,7 +75,7 @@ func TestReconcileFailuresBackOff(t *testing.T) {
 		for _, l := range h.logLines("error", "reconcile failed") {
 			waits = append(waits, l["retry_in"])
 		}
-		if want := []any{5000.0, 10000.0, 20000.0, 5000.0}; !equalAny(waits, want) {
+		if want := []any{5000.0, 10000.0, 20000.0, 5000.0}; !slices.Equal(waits, want) {
 			t.Fatalf("retry_in of failed reconciles = %v, want %v", waits, want)
 		}
 	})
@@ -148,16 +149,4 @@ func TestReconcileClearsWhatItCovered(t *testing.T) {
 			"dir2 attempts=1 next=5s error=item failed",
 		)
 	})
-}
-
-func equalAny(a, b []any) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
