@@ -59,13 +59,13 @@ func newFakeSyncer(t *testing.T, pair string) *fakeSyncer {
 func (f *fakeSyncer) Options() syncer.Options { return f.opts }
 
 func (f *fakeSyncer) Run(ctx context.Context, kind string) (*syncer.Result, error) {
-	c := call{Kind: callRun, Run: kind}
-	return f.answer(ctx, f.record(c), func() passFunc { return f.full })
+	c := f.record(call{Kind: callRun, Run: kind})
+	return f.script(&f.full)(ctx, c)
 }
 
 func (f *fakeSyncer) RunPaths(ctx context.Context, paths []string) (*syncer.Result, error) {
-	c := call{Kind: callPaths, Paths: slices.Clone(paths)}
-	return f.answer(ctx, f.record(c), func() passFunc { return f.small })
+	c := f.record(call{Kind: callPaths, Paths: slices.Clone(paths)})
+	return f.script(&f.small)(ctx, c)
 }
 
 func (f *fakeSyncer) AbortStale(_ context.Context, age time.Duration) (int, error) {
@@ -87,14 +87,14 @@ func (f *fakeSyncer) record(c call) call {
 	return c
 }
 
-func (f *fakeSyncer) answer(ctx context.Context, c call, script func() passFunc) (*syncer.Result, error) {
+// script returns the script at p, or succeed when it is nil.
+func (f *fakeSyncer) script(p *passFunc) passFunc {
 	f.mu.Lock()
-	fn := script()
-	f.mu.Unlock()
-	if fn == nil {
-		return &syncer.Result{}, nil
+	defer f.mu.Unlock()
+	if *p == nil {
+		return succeed
 	}
-	return fn(ctx, c)
+	return *p
 }
 
 // onFull and onPaths set the scripts for Run and RunPaths.
