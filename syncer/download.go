@@ -14,6 +14,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/watcher"
 )
@@ -160,8 +161,8 @@ func (s *Syncer) plaintext(obj *ks3.Object, key string) (io.Reader, *ks3crypto.M
 // expectedMD5 is the plaintext MD5 an object promises: ks3sync's own
 // metadata, the SDK's, or the ETag of a plain single-PUT object.
 func expectedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) string {
-	if v := obj.Metadata[metaMD5]; isMD5Hex(v) {
-		return strings.ToLower(v)
+	if recorded := objmeta.Read(obj.Metadata).MD5; recorded != "" {
+		return recorded
 	}
 	if enc != nil {
 		if enc.PlainMD5 != nil {
@@ -169,7 +170,7 @@ func expectedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) string {
 		}
 		return ""
 	}
-	if isMD5Hex(obj.ETag) {
+	if objmeta.IsMD5Hex(obj.ETag) {
 		return strings.ToLower(obj.ETag)
 	}
 	return ""
@@ -177,8 +178,8 @@ func expectedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) string {
 
 // mtimeOf is the source mtime ks3sync stored, else the object's LastModified.
 func mtimeOf(obj *ks3.Object) time.Time {
-	if ns, ok := parseMTime(obj.Metadata[metaMTime]); ok {
-		return time.Unix(0, ns)
+	if t := objmeta.Read(obj.Metadata).MTime; !t.IsZero() {
+		return t
 	}
 	return obj.LastModified
 }

@@ -13,6 +13,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/state"
 )
 
@@ -244,7 +245,7 @@ func (s *Syncer) sendPart(ctx context.Context, up *upload, rel string, n int, bo
 		return fmt.Errorf("upload part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
 	}
 	etag = strings.Trim(etag, `"`)
-	if isMD5Hex(etag) && !strings.EqualFold(etag, hb.sum()) {
+	if objmeta.IsMD5Hex(etag) && !strings.EqualFold(etag, hb.sum()) {
 		return fmt.Errorf("upload part %d of ks3://%s/%s: the server stored different bytes", n, up.cp.Bucket, up.cp.Key)
 	}
 	part := state.UploadPart{Number: n, Size: size, ETag: etag}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/watcher"
@@ -350,7 +351,7 @@ func (s *Syncer) remoteEntry(o ks3.ObjectInfo) planner.RemoteEntry {
 	e := planner.RemoteEntry{Key: o.Key, Size: o.Size, ETag: o.ETag, StorageClass: o.StorageClass}
 	if s.opts.Key != nil {
 		e.Encrypted = true
-	} else if isMD5Hex(o.ETag) {
+	} else if objmeta.IsMD5Hex(o.ETag) {
 		e.MD5 = strings.ToLower(o.ETag)
 	}
 	return e

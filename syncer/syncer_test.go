@@ -194,18 +194,6 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 }
 
-func TestMTimeFormatRoundTrip(t *testing.T) {
-	for _, ns := range []int64{0, 1, 1732500000123456789, -1500000000} {
-		got, ok := parseMTime(formatMTime(ns))
-		if !ok || got != ns {
-			t.Errorf("mtime %d -> %q -> %d", ns, formatMTime(ns), got)
-		}
-	}
-	if ns, ok := parseMTime("1700000000.5"); !ok || ns != 1700000000_500000000 {
-		t.Errorf("rclone-style fraction parsed as %d", ns)
-	}
-}
-
 // max_delete holds across watch passes: deletions trickling in through
 // many small passes count together until the next full pass.
 func TestWatchPassesShareTheDeleteGuard(t *testing.T) {

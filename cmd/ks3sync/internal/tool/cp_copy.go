@@ -2,9 +2,9 @@ package tool
 
 import (
 	"context"
-	"slices"
 
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 )
 
 // copyObject copies src to dst on the server. The copy keeps the source's
@@ -42,7 +42,7 @@ func replacedMeta(source, user map[string]string) map[string]string {
 	}
 	kept := map[string]string{}
 	for name, v := range source {
-		if slices.Contains(reservedMeta, name) {
+		if objmeta.IsReserved(name) {
 			kept[name] = v
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 )
 
 // downloadFile downloads src to the local file target: into a temporary
@@ -85,7 +86,7 @@ func (t *copier) encryption(src ks3URI, info *ks3.ObjectInfo) (*ks3crypto.Metada
 // objectMTime is the modification time a download gets: the source file's
 // as ks3sync recorded it, else the object's last-modified time.
 func objectMTime(info *ks3.ObjectInfo) time.Time {
-	if t, ok := parseMTime(info.Metadata[metaMTime]); ok {
+	if t := objmeta.Read(info.Metadata).MTime; !t.IsZero() {
 		return t
 	}
 	return info.LastModified
@@ -128,16 +129,16 @@ func newDownloadCheck(info *ks3.ObjectInfo, m *ks3crypto.Metadata) *downloadChec
 	c := &downloadCheck{wantSize: info.Size}
 	raw := []io.Writer{&c.rawN}
 	plain := []io.Writer{}
-	if isMD5Hex(info.ETag) {
+	if objmeta.IsMD5Hex(info.ETag) {
 		c.wantETag = strings.ToLower(info.ETag)
 	}
 	if crc, err := strconv.ParseUint(info.CRC64ECMA, 10, 64); err == nil {
 		c.wantCRC, c.crc = crc, crc64.New(crc64.MakeTable(crc64.ECMA))
 		raw = append(raw, c.crc)
 	}
-	switch v := info.Metadata[metaMD5]; {
-	case isMD5Hex(v):
-		c.wantPlain = strings.ToLower(v)
+	switch recorded := objmeta.Read(info.Metadata).MD5; {
+	case recorded != "":
+		c.wantPlain = recorded
 	case m != nil && m.PlainMD5 != nil:
 		c.wantPlain = hex.EncodeToString(m.PlainMD5)
 	}

@@ -135,13 +135,25 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 }
 
+// TestObjectMTime checks that a download takes its mtime through objmeta:
+// values written by rclone count, malformed ones fall back to LastModified.
 func TestObjectMTime(t *testing.T) {
 	lm := time.Unix(1600000000, 0)
-	if got := objectMTime(&ks3.ObjectInfo{LastModified: lm, Metadata: map[string]string{"mtime": "1700000000.000000001"}}); !got.Equal(time.Unix(1700000000, 1)) {
-		t.Errorf("recorded mtime: %v", got)
-	}
-	if got := objectMTime(&ks3.ObjectInfo{LastModified: lm, Metadata: map[string]string{"mtime": "junk"}}); !got.Equal(lm) {
-		t.Errorf("fallback: %v", got)
+	for _, tc := range []struct {
+		mtime string
+		want  time.Time
+	}{
+		{"1700000000.000000001", time.Unix(1700000000, 1)},
+		{"1700000000.5", time.Unix(1700000000, 500000000)},
+		{"-1.5", time.Unix(-2, 500000000)},
+		{"junk", lm},
+		{"12.", lm},
+		{" 1700000000", lm},
+	} {
+		info := &ks3.ObjectInfo{LastModified: lm, Metadata: map[string]string{"mtime": tc.mtime}}
+		if got := objectMTime(info); !got.Equal(tc.want) {
+			t.Errorf("mtime %q: %v, want %v", tc.mtime, got, tc.want)
+		}
 	}
 }
 

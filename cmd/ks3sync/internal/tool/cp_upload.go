@@ -16,6 +16,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 )
 
 // copier carries out the transfers of one cp command.
@@ -132,14 +133,8 @@ func (t *copier) upload(ctx context.Context, src uploadSource, dst ks3URI) error
 // content type guessed from the file name.
 func (t *copier) putOptions(src uploadSource, sum []byte) ks3.PutOptions {
 	opts := t.put
-	sync := map[string]string{}
-	if sum != nil {
-		sync[metaMD5] = hex.EncodeToString(sum)
-	}
-	if !src.mtime.IsZero() {
-		sync[metaMTime] = formatMTime(src.mtime)
-	}
-	opts.Metadata = mergeMeta(t.userMeta, sync)
+	attrs := objmeta.Attrs{MTime: src.mtime, MD5: hex.EncodeToString(sum)}
+	opts.Metadata = mergeMeta(t.userMeta, attrs.Metadata())
 	if opts.ContentType == "" && src.name != "" {
 		opts.ContentType = mime.TypeByExtension(filepath.Ext(src.name))
 	}

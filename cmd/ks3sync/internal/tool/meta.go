@@ -1,71 +1,13 @@
 package tool
 
 import (
-	"encoding/hex"
-	"fmt"
-	"strconv"
+	"maps"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
-	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/objmeta"
 )
-
-// User-metadata names (without "x-kss-meta-") that ks3sync writes on every
-// upload, so that a later download or sync can verify the content and
-// restore the modification time without downloading anything first.
-const (
-	// metaMTime is the source file's mtime: Unix seconds with a nine-digit
-	// fraction, e.g. "1732500000.123456789".
-	metaMTime = "mtime"
-	// metaMD5 is the hex MD5 of the plaintext.
-	metaMD5 = "md5"
-)
-
-// reservedMeta are the metadata names that ks3sync and the SDK encryption
-// format own; --meta may not set them.
-var reservedMeta = []string{
-	metaMTime, metaMD5,
-	ks3crypto.MetaIV, ks3crypto.MetaKey, ks3crypto.MetaPlainLength, ks3crypto.MetaPlainMD5,
-}
-
-// formatMTime writes t as Unix seconds with a nine-digit fraction.
-func formatMTime(t time.Time) string {
-	ns := t.UnixNano()
-	sec, frac := ns/1e9, ns%1e9
-	if frac < 0 {
-		sec--
-		frac += 1e9
-	}
-	return fmt.Sprintf("%d.%09d", sec, frac)
-}
-
-// parseMTime reads "seconds[.fraction]" as written by formatMTime (and by
-// rclone). ok is false for anything else.
-func parseMTime(s string) (t time.Time, ok bool) {
-	secText, fracText, hasFrac := strings.Cut(strings.TrimSpace(s), ".")
-	sec, err := strconv.ParseInt(secText, 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	var frac int64
-	if hasFrac {
-		if fracText == "" || len(fracText) > 9 || strings.TrimLeft(fracText, "0123456789") != "" {
-			return time.Time{}, false
-		}
-		frac, _ = strconv.ParseInt(fracText+strings.Repeat("0", 9-len(fracText)), 10, 64)
-	}
-	return time.Unix(sec, frac), true
-}
-
-// isMD5Hex reports whether s is 32 hexadecimal digits.
-func isMD5Hex(s string) bool {
-	if len(s) != 2*16 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil
-}
 
 // parsePairs parses repeated NAME=VALUE flag values into a map. flag names
 // the option in errors, which are usage errors.
@@ -94,8 +36,8 @@ func parseUserMeta(values []string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range reservedMeta {
-		if _, ok := m[name]; ok {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		if objmeta.IsReserved(name) {
 			return nil, cli.UsageError("--meta: %q is metadata that ks3sync writes itself", name)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 )
 
 type statCmd struct {
@@ -145,7 +146,7 @@ func newObjectStat(bucket string, info *ks3.ObjectInfo) *objectStat {
 			s.PlainSize = &m.PlainLength
 		}
 	}
-	if t, ok := parseMTime(info.Metadata[metaMTime]); ok {
+	if t := objmeta.Read(info.Metadata).MTime; !t.IsZero() {
 		t = t.UTC()
 		s.MTime = &t
 	}
