@@ -18,7 +18,7 @@ const abortTimeout = 30 * time.Second
 // upload whose parts form one CBC chain: they are encrypted and sent in
 // order, each continuing from the last ciphertext block of the one before.
 func (t *copier) putEncryptedMultipart(ctx context.Context, r io.ReaderAt, size int64, dst ks3URI, opts ks3.PutOptions) error {
-	plan, err := ks3.PlanParts(size, blockAligned(t.partSize))
+	plan, err := ks3.PlanParts(size, ks3crypto.AlignPartSize(t.partSize))
 	if err != nil {
 		return err
 	}
@@ -30,25 +30,17 @@ func (t *copier) putEncryptedMultipart(ctx context.Context, r io.ReaderAt, size 
 	if err != nil {
 		return err
 	}
+	chain := ks3crypto.NewChain(*t.key, iv)
 	parts := make([]ks3.CompletedPart, 0, plan.Count)
-	prev := iv
 	for n := 1; n <= plan.Count; n++ {
 		off, length := plan.Part(n)
-		var etag string
-		etag, prev, err = t.sendEncryptedPart(ctx, dst, id, n, io.NewSectionReader(r, off, length), prev, n == plan.Count)
+		part, err := t.sendEncryptedPart(ctx, dst, id, chain, io.NewSectionReader(r, off, length), n == plan.Count)
 		if err != nil {
 			return t.abort(ctx, dst, id, err)
 		}
-		parts = append(parts, ks3.CompletedPart{PartNumber: n, ETag: etag})
+		parts = append(parts, part)
 	}
 	return t.complete(ctx, dst, id, parts, opts)
-}
-
-// blockAligned rounds a preferred part size up to a multiple of the AES
-// block size, as every encrypted part but the last must be; 0 stays 0 (the
-// client's default, a multiple of 1 MiB).
-func blockAligned(partSize int64) int64 {
-	return (partSize + ks3crypto.BlockSize - 1) / ks3crypto.BlockSize * ks3crypto.BlockSize
 }
 
 // initiate starts a multipart upload with the attributes of opts plus the
@@ -60,27 +52,22 @@ func (t *copier) initiate(ctx context.Context, dst ks3URI, opts ks3.PutOptions, 
 	return t.cl.InitiateMultipartUpload(ctx, dst.Bucket, dst.Key, opts)
 }
 
-// sendEncryptedPart encrypts part n (plaintext) continuing the chain from
-// prev, sends it with its Content-MD5, and returns its ETag and the chain
-// value for the next part.
-func (t *copier) sendEncryptedPart(ctx context.Context, dst ks3URI, id string, n int, plaintext *io.SectionReader, prev [ks3crypto.BlockSize]byte, last bool) (string, [ks3crypto.BlockSize]byte, error) {
-	part, err := ks3crypto.EncryptPart(*t.key, prev, n == 1, last, plaintext)
+// sendEncryptedPart encrypts plaintext as the next part of chain and sends
+// it with its Content-MD5.
+func (t *copier) sendEncryptedPart(ctx context.Context, dst ks3URI, id string, chain *ks3crypto.Chain, plaintext *io.SectionReader, last bool) (ks3.CompletedPart, error) {
+	n, part, err := chain.Next(plaintext, last)
 	if err != nil {
-		return "", prev, fmt.Errorf("encrypt part %d: %w", n, err)
+		return ks3.CompletedPart{}, fmt.Errorf("encrypt part %d: %w", chain.Parts()+1, err)
 	}
 	sum, err := md5Rewind(part)
 	if err != nil {
-		return "", prev, fmt.Errorf("encrypt part %d: %w", n, err)
-	}
-	chain, err := part.Chain()
-	if err != nil {
-		return "", prev, err
+		return ks3.CompletedPart{}, fmt.Errorf("encrypt part %d: %w", n, err)
 	}
 	etag, err := t.cl.UploadPart(ctx, dst.Bucket, dst.Key, id, n, part, part.Size(), sum)
 	if err != nil {
-		return "", prev, err
+		return ks3.CompletedPart{}, err
 	}
-	return etag, chain, nil
+	return ks3.CompletedPart{PartNumber: n, ETag: etag}, nil
 }
 
 // complete completes a multipart upload (with the callback of opts), and

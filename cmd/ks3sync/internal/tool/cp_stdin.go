@@ -108,23 +108,24 @@ func (t *copier) streamPlainParts(ctx context.Context, r *bufio.Reader, dst ks3U
 // streamEncryptedParts reads, encrypts and uploads parts in order, each
 // continuing the CBC chain of the one before; the last one is padded.
 func (t *copier) streamEncryptedParts(ctx context.Context, r *bufio.Reader, dst ks3URI, id string, iv [ks3crypto.BlockSize]byte, prog *byteProgress) ([]ks3.CompletedPart, error) {
+	chain := ks3crypto.NewChain(*t.key, iv)
 	var parts []ks3.CompletedPart
-	prev := iv
-	for n, last := 1, false; !last; n++ {
-		var buf []byte
-		var err error
-		if buf, last, err = t.nextStreamPart(r, n); err != nil {
+	for n := 1; ; n++ {
+		buf, last, err := t.nextStreamPart(r, n)
+		if err != nil {
 			return nil, err
 		}
-		var etag string
 		plain := io.NewSectionReader(bytes.NewReader(buf), 0, int64(len(buf)))
-		if etag, prev, err = t.sendEncryptedPart(ctx, dst, id, n, plain, prev, last); err != nil {
+		part, err := t.sendEncryptedPart(ctx, dst, id, chain, plain, last)
+		if err != nil {
 			return nil, err
 		}
 		prog.add(len(buf))
-		parts = append(parts, ks3.CompletedPart{PartNumber: n, ETag: etag})
+		parts = append(parts, part)
+		if last {
+			return parts, nil
+		}
 	}
-	return parts, nil
 }
 
 // nextStreamPart reads part n of a stream. last reports that the stream
@@ -154,7 +155,7 @@ func (t *copier) nextStreamPart(r *bufio.Reader, n int) (buf []byte, last bool, 
 // length: the preferred size (a multiple of the AES block), doubled every
 // partsPerStep parts, at most ks3.MaxPartSize.
 func streamPartSize(preferred int64, n int) int64 {
-	size := blockAligned(preferred)
+	size := ks3crypto.AlignPartSize(preferred)
 	if size == 0 {
 		size = ks3.DefaultPartSize
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
+	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
 )
 
@@ -185,7 +186,7 @@ func TestStreamPartSize(t *testing.T) {
 
 func TestNextStreamPart(t *testing.T) {
 	tr := &copier{partSize: 100 * 1024}
-	size := int(blockAligned(tr.partSize))
+	size := int(ks3crypto.AlignPartSize(tr.partSize))
 	for _, tc := range []struct {
 		name  string
 		total int
@@ -214,14 +215,6 @@ func TestNextStreamPart(t *testing.T) {
 	}
 	if _, _, err := tr.nextStreamPart(bufio.NewReader(strings.NewReader("x")), ks3.MaxParts+1); err == nil {
 		t.Error("part 10001 accepted")
-	}
-}
-
-func TestBlockAligned(t *testing.T) {
-	for in, want := range map[int64]int64{0: 0, 1: 16, 16: 16, 17: 32, 8 << 20: 8 << 20} {
-		if got := blockAligned(in); got != want {
-			t.Errorf("blockAligned(%d) = %d, want %d", in, got, want)
-		}
 	}
 }
 
