@@ -16,9 +16,9 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
-	"github.com/ks3sync/ks3sync/watcher"
 )
 
 // source is a local file opened for upload, with the fingerprint it had
@@ -70,7 +70,7 @@ func (s *Syncer) openSource(a planner.Action) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	fp, err := watcher.Stat(s.opts.Root, a.Path)
+	fp, err := localfs.Stat(s.opts.Root, a.Path)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -93,7 +93,7 @@ func (s *Syncer) openSource(a planner.Action) (*source, error) {
 
 // unchanged fails with errRetryLater when the file's fingerprint moved.
 func (s *Syncer) unchanged(rel string, want planner.Fingerprint) error {
-	fp, err := watcher.Stat(s.opts.Root, rel)
+	fp, err := localfs.Stat(s.opts.Root, rel)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errRetryLater, err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/objmeta"
 )
 
@@ -40,7 +41,7 @@ func (t *copier) downloadFile(ctx context.Context, src ks3URI, target string, ow
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
-	err = writeFileAtomic(target, objectMTime(&obj.ObjectInfo), func(w io.Writer) error {
+	err = localfs.WriteFile(target, objectMTime(&obj.ObjectInfo), func(w io.Writer) error {
 		return t.receive(w, obj, src, m, prog)
 	})
 	if err != nil {

@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"hash/crc64"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,53 +81,6 @@ func TestDownloadCheckEncrypted(t *testing.T) {
 	}
 	if err := feed(&ks3crypto.Metadata{}, []byte("anything")); err != nil {
 		t.Errorf("multipart encrypted object without a plaintext MD5: %v", err)
-	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	final := filepath.Join(dir, "out.txt")
-	mtime := time.Unix(1700000000, 42)
-	err := writeFileAtomic(final, mtime, func(w io.Writer) error {
-		_, err := io.WriteString(w, "new content")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(final)
-	if err != nil || !fi.ModTime().Equal(mtime) || fi.Mode().Perm() != 0o644 {
-		t.Errorf("written file: %v, %v", fi, err)
-	}
-	if err := os.Chmod(final, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("boom")
-	err = writeFileAtomic(final, time.Time{}, func(w io.Writer) error {
-		io.WriteString(w, "partial")
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Errorf("failed fill: %v", err)
-	}
-	if got, _ := os.ReadFile(final); string(got) != "new content" {
-		t.Errorf("a failed write changed the file to %q", got)
-	}
-	if err := writeFileAtomic(final, time.Time{}, func(w io.Writer) error {
-		_, err := w.Write([]byte("replaced"))
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if fi, _ := os.Stat(final); fi.Mode().Perm() != 0o600 {
-		t.Errorf("a replaced file lost its mode: %v", fi.Mode())
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("left behind: %v", entries)
-	}
-	if err := writeFileAtomic(dir, time.Time{}, func(io.Writer) error { return nil }); err == nil {
-		t.Error("writing over a folder succeeded")
 	}
 }
 

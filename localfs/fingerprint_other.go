@@ -1,6 +1,6 @@
 //go:build !(linux || android || openbsd || dragonfly || solaris || illumos || darwin || ios || freebsd || netbsd)
 
-package watcher
+package localfs
 
 import (
 	"io/fs"

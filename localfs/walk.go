@@ -1,4 +1,4 @@
-package watcher
+package localfs
 
 import (
 	"context"
@@ -118,7 +118,7 @@ func (s *scanner) walkDir(ctx context.Context, d dirRef) error {
 // visit sorts one entry of directory d: a file to record, a directory to
 // descend into, or something to skip.
 func (s *scanner) visit(b *dirBatch, d dirRef, de fs.DirEntry, rel, osPath string) {
-	if isTemp(de.Name()) {
+	if IsTemp(de.Name()) {
 		if de.Type().IsRegular() {
 			s.temp(rel)
 		}

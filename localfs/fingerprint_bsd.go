@@ -1,6 +1,6 @@
-//go:build linux || android || openbsd || dragonfly || solaris || illumos
+//go:build darwin || ios || freebsd || netbsd
 
-package watcher
+package localfs
 
 import (
 	"io/fs"
@@ -14,7 +14,7 @@ import (
 func fingerprint(fi fs.FileInfo) planner.Fingerprint {
 	fp := planner.Fingerprint{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		fp.CTime = st.Ctim.Nano()
+		fp.CTime = st.Ctimespec.Nano()
 		fp.Inode = uint64(st.Ino)
 	}
 	return fp

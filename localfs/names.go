@@ -1,9 +1,8 @@
-package watcher
+package localfs
 
 import (
 	"path"
 	"path/filepath"
-	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -27,17 +26,23 @@ func isASCII(s string) bool {
 	return true
 }
 
-// cleanRel turns a caller's relative path into the form paths are reported
+// CleanRel turns a caller's relative path into the form paths are reported
 // in: slash-separated, clean, NFC, "" for the root.
-func cleanRel(rel string) string {
+func CleanRel(rel string) string {
 	rel = path.Clean("/" + filepath.ToSlash(rel))[1:]
 	return nfc(rel)
 }
 
-// isTemp reports whether a file name belongs to ks3sync's own temporary
-// files.
-func isTemp(name string) bool { return strings.HasPrefix(name, TempPrefix) }
+// RelFromOS turns a path relative to the root in the operating system's
+// form into the reported form: slash-separated and NFC.
+func RelFromOS(raw string) string { return nfc(filepath.ToSlash(raw)) }
 
-// toRel turns a path relative to the root in the operating system's form
-// into the reported form: slash-separated and NFC.
-func toRel(raw string) string { return nfc(filepath.ToSlash(raw)) }
+// ParentRel returns the folder holding the reported path rel, "" for a
+// top-level path.
+func ParentRel(rel string) string {
+	d := path.Dir(rel)
+	if d == "." || d == "/" {
+		return ""
+	}
+	return d
+}

@@ -1,4 +1,4 @@
-package watcher
+package localfs
 
 import (
 	"context"
@@ -49,7 +49,7 @@ func checkRel(rel string) (string, error) {
 	if rel != "" && !filepath.IsLocal(filepath.FromSlash(rel)) {
 		return "", fmt.Errorf("resolve %q: not a path inside the root", rel)
 	}
-	return cleanRel(rel), nil
+	return CleanRel(rel), nil
 }
 
 // lookup finds the entry of directory dir whose NFC name is name, and
@@ -107,7 +107,7 @@ func (ps *pathScan) scan(ctx context.Context, rel string) {
 		ps.s.group.Go(func() error { return ps.s.walkDir(ctx, ps.s.rootDir()) })
 		return
 	}
-	parent := ps.dir(parentDir(clean))
+	parent := ps.dir(ParentRel(clean))
 	if parent == nil {
 		return
 	}
@@ -136,9 +136,9 @@ func (ps *pathScan) dir(rel string) *dirRef {
 }
 
 func (ps *pathScan) enter(rel string) *dirRef {
-	parent := ps.dir(parentDir(rel))
+	parent := ps.dir(ParentRel(rel))
 	name := path.Base(rel)
-	if parent == nil || isTemp(name) {
+	if parent == nil || IsTemp(name) {
 		return nil
 	}
 	osPath, fi, err := lookup(parent.os, name)
