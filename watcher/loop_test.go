@@ -15,8 +15,9 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/rs/zerolog"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // fakeNotifier records watches instead of asking the kernel; addErr, when

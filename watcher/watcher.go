@@ -17,8 +17,9 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/rs/zerolog"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // Defaults for zero Options fields.

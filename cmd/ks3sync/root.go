@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 
-	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
 	"github.com/spf13/cobra"
+
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
 )
 
 // globalFlags are accepted by every command.

@@ -5,8 +5,9 @@ import (
 	"io"
 	"sync"
 
-	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 )
 
 // itemLog prints the outcome of each item of a multi-item command ("upload:

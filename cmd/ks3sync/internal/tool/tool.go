@@ -12,9 +12,10 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 	"github.com/ks3sync/ks3sync/ks3"
-	"github.com/spf13/cobra"
 )
 
 // Env is what the tool commands need from the program that hosts them. Its
@@ -30,7 +31,7 @@ type Env interface {
 }
 
 // Settings are the transfer settings the tool commands take from the
-// configuration. Zero values mean the ks3 client's defaults.
+// configuration. Zero values mean the defaults.
 type Settings struct {
 	// Transfers is how many files, and parts of one file, are in flight.
 	Transfers int
