@@ -4,7 +4,7 @@
 // period per path, a hard maximum delay, bursts collapsed into their
 // directory, and "rescan everything" when notifications were lost. Paths
 // are in the form package localfs reports them, and its scans are what a
-// consumer runs on a batch; ks3sync's temporary files (localfs.localfs.TempPrefix)
+// consumer runs on a batch; ks3sync's temporary files (localfs.TempPrefix)
 // are never reported.
 package watcher
 
