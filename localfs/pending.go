@@ -36,7 +36,7 @@ func Create(final string) (*Pending, error) {
 	mode := fs.FileMode(0o644)
 	switch fi, err := os.Stat(final); {
 	case err == nil && fi.IsDir():
-		return nil, fmt.Errorf("create %s: it is a folder", final)
+		return nil, fmt.Errorf("%s is a folder", final)
 	case err == nil:
 		mode = fi.Mode().Perm()
 	case !errors.Is(err, fs.ErrNotExist):
