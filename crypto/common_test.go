@@ -63,16 +63,23 @@ func encryptPart(t testing.TB, key ks3crypto.Key, prev [16]byte, first, last boo
 }
 
 // encryptParts encrypts plain as one CBC chain split into parts of the given
-// sizes and returns each part's body.
+// sizes, through a Chain, and returns each part's body.
 func encryptParts(t testing.TB, key ks3crypto.Key, iv [16]byte, plain []byte, sizes []int) [][]byte {
 	t.Helper()
+	chain := ks3crypto.NewChain(key, iv)
 	var bodies [][]byte
-	prev, off := iv, 0
-	for i, n := range sizes {
-		var body []byte
-		body, prev = encryptPart(t, key, prev, i == 0, i == len(sizes)-1, plain[off:off+n])
+	off := 0
+	for i, size := range sizes {
+		n, p, err := chain.Next(section(plain[off:off+size]), i == len(sizes)-1)
+		if err != nil || n != i+1 {
+			t.Fatalf("Next for %d bytes = part %d, %v; want part %d", size, n, err, i+1)
+		}
+		body, err := io.ReadAll(p)
+		if err != nil {
+			t.Fatalf("read part %d: %v", n, err)
+		}
 		bodies = append(bodies, body)
-		off += n
+		off += size
 	}
 	return bodies
 }

@@ -17,8 +17,9 @@
 // A multipart upload is one CBC chain across its parts: part 1 starts with the
 // IV prefix, every part but the last is a multiple of 16 bytes, only the last
 // part is padded, and part n+1 continues from the last ciphertext block of part
-// n. [PartReader.Chain] exports that value so an interrupted upload can resume
-// in a later process with [EncryptPart].
+// n. [Chain] hands out the parts of such an upload in order; the value after
+// each part ([PartReader.Chain]) is what a checkpoint saves, and
+// [ResumeChain] continues from it in a later process.
 //
 // Every transformation is a stream: nothing here holds a whole object in
 // memory. Encryption and decryption work in batches of [ChunkSize] bytes.

@@ -8,32 +8,27 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/localfs"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
-	"github.com/ks3sync/ks3sync/watcher"
 )
 
 // isTempName reports ks3sync's own temporary files, which never sync.
 func isTempName(rel string) bool {
-	return strings.HasPrefix(baseName(rel), watcher.TempPrefix)
-}
-
-func baseName(rel string) string {
-	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
-		return rel[i+1:]
-	}
-	return rel
+	return localfs.IsTemp(path.Base(rel))
 }
 
 // fetched is an object downloaded and verified into a temporary file beside
 // its destination, not yet in place.
 type fetched struct {
-	tmp    string
+	file   *localfs.Pending // nil until created
 	size   int64
 	md5    string // hex, of the plaintext written
 	mtime  time.Time
@@ -42,8 +37,8 @@ type fetched struct {
 
 // discard removes the temporary file unless it was placed.
 func (f *fetched) discard() {
-	if f != nil && f.tmp != "" {
-		os.Remove(f.tmp)
+	if f != nil {
+		f.file.Discard()
 	}
 }
 
@@ -85,15 +80,15 @@ func (s *Syncer) fetch(ctx context.Context, a planner.Action, rel string) (*fetc
 		return nil, err
 	}
 	s.emit(Event{Kind: EventStart, Action: string(planner.Download), Path: rel, Key: a.Key, Size: obj.Size})
-	dir := filepath.Dir(s.localPath(rel))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	final := s.localPath(rel)
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return nil, err
 	}
 	f := &fetched{
 		mtime:  mtimeOf(obj),
 		remote: remoteState{key: a.Key, size: obj.Size, etag: obj.ETag, storageClass: obj.StorageClass, encrypted: enc != nil},
 	}
-	if err := s.writeTemp(ctx, dir, rel, body, expectedMD5(obj, enc), f); err != nil {
+	if err := s.writeTemp(ctx, final, rel, body, expectedMD5(obj, enc), f); err != nil {
 		return f, fmt.Errorf("download ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
 	}
 	return f, nil
@@ -104,13 +99,10 @@ func (s *Syncer) fetch(ctx context.Context, a planner.Action, rel string) (*fetc
 // recorded, so the next pass looks at it again.
 func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 	s.suppress(rel)
-	final := s.localPath(rel)
-	if err := os.Rename(f.tmp, final); err != nil {
+	if err := f.file.Place(); err != nil {
 		return err
 	}
-	f.tmp = ""
-	syncDir(filepath.Dir(final))
-	fp, err := watcher.Stat(s.opts.Root, rel)
+	fp, err := localfs.Stat(s.opts.Root, rel)
 	if err != nil {
 		return err
 	}
@@ -160,8 +152,8 @@ func (s *Syncer) plaintext(obj *ks3.Object, key string) (io.Reader, *ks3crypto.M
 // expectedMD5 is the plaintext MD5 an object promises: ks3sync's own
 // metadata, the SDK's, or the ETag of a plain single-PUT object.
 func expectedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) string {
-	if v := obj.Metadata[metaMD5]; isMD5Hex(v) {
-		return strings.ToLower(v)
+	if recorded := objmeta.Read(obj.Metadata).MD5; recorded != "" {
+		return recorded
 	}
 	if enc != nil {
 		if enc.PlainMD5 != nil {
@@ -169,7 +161,7 @@ func expectedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) string {
 		}
 		return ""
 	}
-	if isMD5Hex(obj.ETag) {
+	if objmeta.IsMD5Hex(obj.ETag) {
 		return strings.ToLower(obj.ETag)
 	}
 	return ""
@@ -177,24 +169,23 @@ func expectedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) string {
 
 // mtimeOf is the source mtime ks3sync stored, else the object's LastModified.
 func mtimeOf(obj *ks3.Object) time.Time {
-	if ns, ok := parseMTime(obj.Metadata[metaMTime]); ok {
-		return time.Unix(0, ns)
+	if t := objmeta.Read(obj.Metadata).MTime; !t.IsZero() {
+		return t
 	}
 	return obj.LastModified
 }
 
-// writeTemp streams body into a new temporary file in dir, verifies its
-// MD5, fsyncs it and sets its mtime, recording all of it in f. On error
-// f.tmp (if set) is left for the caller's discard.
-func (s *Syncer) writeTemp(ctx context.Context, dir, rel string, body io.Reader, wantMD5 string, f *fetched) error {
-	tmp, err := os.CreateTemp(dir, watcher.TempPrefix+"*")
+// writeTemp streams body into a new temporary file beside final, verifies
+// its MD5 and seals it (on disk, with its mtime), recording all of it in f.
+// On error f.file (if set) is left for the caller's discard.
+func (s *Syncer) writeTemp(ctx context.Context, final, rel string, body io.Reader, wantMD5 string, f *fetched) error {
+	file, err := localfs.Create(final)
 	if err != nil {
 		return err
 	}
-	f.tmp = tmp.Name()
-	defer tmp.Close()
+	f.file = file
 	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), s.throttleReader(ctx, body, rel))
+	n, err := io.Copy(io.MultiWriter(file, h), s.throttleReader(ctx, body, rel))
 	if err != nil {
 		return err
 	}
@@ -202,16 +193,7 @@ func (s *Syncer) writeTemp(ctx context.Context, dir, rel string, body io.Reader,
 	if wantMD5 != "" && f.md5 != wantMD5 {
 		return fmt.Errorf("content MD5 %s does not match the object's %s; discarded", f.md5, wantMD5)
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if !f.mtime.IsZero() {
-		return os.Chtimes(f.tmp, f.mtime, f.mtime)
-	}
-	return nil
+	return file.Seal(f.mtime)
 }
 
 // conflict keeps both versions: the remote version is downloaded and

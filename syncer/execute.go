@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
-	"github.com/ks3sync/ks3sync/watcher"
 )
 
 // errRetryLater marks a per-item failure that the next pass is expected to
@@ -161,7 +161,7 @@ func (s *Syncer) putBase(ctx context.Context, path string, fp planner.Fingerprin
 // localPath is the absolute path of a relative slash path, as the name is
 // actually spelled on disk (which may not be NFC, on macOS for example).
 func (s *Syncer) localPath(rel string) string {
-	if p, err := watcher.Resolve(s.opts.Root, rel); err == nil {
+	if p, err := localfs.Resolve(s.opts.Root, rel); err == nil {
 		return p
 	}
 	return filepath.Join(s.opts.Root, filepath.FromSlash(rel))

@@ -13,6 +13,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/state"
 )
 
@@ -68,13 +69,12 @@ func (s *Syncer) putMultipart(ctx context.Context, key string, src *source) (rem
 }
 
 // partSize is the preferred part size; encrypted parts must be whole AES
-// blocks, so it is rounded up to a multiple of 16.
+// blocks.
 func (s *Syncer) partSize(encrypt bool) int64 {
-	ps := s.opts.PartSize
-	if encrypt && ps%ks3crypto.BlockSize != 0 {
-		ps += ks3crypto.BlockSize - ps%ks3crypto.BlockSize
+	if encrypt {
+		return ks3crypto.AlignPartSize(s.opts.PartSize)
 	}
-	return ps
+	return s.opts.PartSize
 }
 
 // resumeOrStart returns the checkpointed upload of this file if it still
@@ -210,29 +210,42 @@ func (s *Syncer) sendParts(ctx context.Context, up *upload, src *source) error {
 // sendEncryptedParts continues the CBC chain part by part, in order, from
 // the last part the checkpoint and the server agree on.
 func (s *Syncer) sendEncryptedParts(ctx context.Context, up *upload, src *source) error {
-	var iv [16]byte
-	copy(iv[:], up.cp.IV)
-	prev := iv
-	n := 1
-	for ; n <= up.plan.Count; n++ {
-		p, ok := up.done[n]
-		if !ok || len(p.Chain) != 16 {
-			break
-		}
-		copy(prev[:], p.Chain)
+	chain, err := up.chain(*s.opts.Key)
+	if err != nil {
+		return err
 	}
-	for ; n <= up.plan.Count; n++ {
+	for n := chain.Parts() + 1; n <= up.plan.Count; n++ {
 		off, length := up.plan.Part(n)
-		pr, err := ks3crypto.EncryptPart(*s.opts.Key, prev, n == 1, n == up.plan.Count, io.NewSectionReader(src.f, off, length))
+		_, pr, err := chain.Next(io.NewSectionReader(src.f, off, length), n == up.plan.Count)
 		if err != nil {
-			return err
+			return fmt.Errorf("encrypt part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
 		}
 		if err := s.sendPart(ctx, up, src.rel, n, pr, pr.Size(), pr.Chain); err != nil {
 			return err
 		}
-		prev, _ = pr.Chain()
 	}
 	return nil
+}
+
+// chain returns the CBC chain of an encrypted upload, resumed after the
+// first parts that the checkpoint holds in order with their chain values.
+func (up *upload) chain(key ks3crypto.Key) (*ks3crypto.Chain, error) {
+	var value [ks3crypto.BlockSize]byte
+	n := 0
+	for ; n < up.plan.Count; n++ {
+		p, ok := up.done[n+1]
+		if !ok || len(p.Chain) != len(value) {
+			break
+		}
+		copy(value[:], p.Chain)
+	}
+	if n > 0 {
+		return ks3crypto.ResumeChain(key, n, value)
+	}
+	if len(up.cp.IV) != len(value) {
+		return nil, fmt.Errorf("resume upload of ks3://%s/%s: the checkpoint holds a %d-byte IV", up.cp.Bucket, up.cp.Key, len(up.cp.IV))
+	}
+	return ks3crypto.NewChain(key, [ks3crypto.BlockSize]byte(up.cp.IV)), nil
 }
 
 // sendPart uploads one part, checks the returned ETag against the MD5 of
@@ -244,7 +257,7 @@ func (s *Syncer) sendPart(ctx context.Context, up *upload, rel string, n int, bo
 		return fmt.Errorf("upload part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
 	}
 	etag = strings.Trim(etag, `"`)
-	if isMD5Hex(etag) && !strings.EqualFold(etag, hb.sum()) {
+	if objmeta.IsMD5Hex(etag) && !strings.EqualFold(etag, hb.sum()) {
 		return fmt.Errorf("upload part %d of ks3://%s/%s: the server stored different bytes", n, up.cp.Bucket, up.cp.Key)
 	}
 	part := state.UploadPart{Number: n, Size: size, ETag: etag}

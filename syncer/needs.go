@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -16,13 +15,8 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
-)
-
-// User metadata written by ks3sync (without the x-kss-meta- prefix).
-const (
-	metaMTime = "mtime" // source mtime, Unix seconds with a nanosecond fraction
-	metaMD5   = "md5"   // hex MD5 of the plaintext
 )
 
 // complete fills in what the planner asked for: content hashes of local
@@ -90,15 +84,16 @@ func applyHead(e *planner.RemoteEntry, info *ks3.ObjectInfo) {
 		}
 	} else {
 		e.Encrypted = false
-		if isMD5Hex(info.ETag) {
+		if objmeta.IsMD5Hex(info.ETag) {
 			e.MD5 = strings.ToLower(info.ETag)
 		}
 	}
-	if v := meta[metaMD5]; isMD5Hex(v) {
-		e.MD5 = strings.ToLower(v)
+	recorded := objmeta.Read(meta)
+	if recorded.MD5 != "" {
+		e.MD5 = recorded.MD5
 	}
-	if ns, ok := parseMTime(meta[metaMTime]); ok {
-		e.MTime = ns
+	if !recorded.MTime.IsZero() {
+		e.MTime = recorded.MTime.UnixNano()
 	}
 }
 
@@ -143,47 +138,4 @@ func hashFile(path string) (string, error) {
 		return "", fmt.Errorf("read %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func isMD5Hex(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil
-}
-
-// formatMTime writes an mtime the way rclone and ks3sync read it back:
-// Unix seconds with a nine-digit fraction.
-func formatMTime(ns int64) string {
-	sec, frac := ns/1e9, ns%1e9
-	if frac < 0 {
-		sec--
-		frac += 1e9
-	}
-	return fmt.Sprintf("%d.%09d", sec, frac)
-}
-
-// parseMTime reads "seconds[.fraction]".
-func parseMTime(s string) (int64, bool) {
-	if s == "" {
-		return 0, false
-	}
-	secPart, fracPart, _ := strings.Cut(s, ".")
-	sec, err := strconv.ParseInt(secPart, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	var frac int64
-	if fracPart != "" {
-		if len(fracPart) > 9 {
-			fracPart = fracPart[:9]
-		}
-		fracPart += strings.Repeat("0", 9-len(fracPart))
-		frac, err = strconv.ParseInt(fracPart, 10, 64)
-		if err != nil {
-			return 0, false
-		}
-	}
-	return sec*1e9 + frac, true
 }

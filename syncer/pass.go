@@ -11,9 +11,10 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/localfs"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
-	"github.com/ks3sync/ks3sync/watcher"
 )
 
 // Run performs one full reconcile pass of the pair: scan, list, plan,
@@ -208,15 +209,15 @@ func (s *Syncer) dropUnknown(in *planner.Input, unknown []string) {
 // scanLocal scans the local side; it also returns the paths it could not
 // read, which are reported as failed items.
 func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]planner.LocalEntry, []string, bool, error) {
-	so := watcher.ScanOptions{Match: s.match, FollowLinks: s.opts.FollowSymlinks, Logger: s.log}
+	so := localfs.ScanOptions{Match: s.match, FollowLinks: s.opts.FollowSymlinks, Logger: s.log}
 	var (
-		r   *watcher.ScanResult
+		r   *localfs.ScanResult
 		err error
 	)
 	if paths == nil {
-		r, err = watcher.Scan(ctx, s.opts.Root, so)
+		r, err = localfs.Scan(ctx, s.opts.Root, so)
 	} else {
-		r, err = watcher.ScanPaths(ctx, s.opts.Root, paths, so)
+		r, err = localfs.ScanPaths(ctx, s.opts.Root, paths, so)
 	}
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("scan %s: %w", s.opts.Root, err)
@@ -350,7 +351,7 @@ func (s *Syncer) remoteEntry(o ks3.ObjectInfo) planner.RemoteEntry {
 	e := planner.RemoteEntry{Key: o.Key, Size: o.Size, ETag: o.ETag, StorageClass: o.StorageClass}
 	if s.opts.Key != nil {
 		e.Encrypted = true
-	} else if isMD5Hex(o.ETag) {
+	} else if objmeta.IsMD5Hex(o.ETag) {
 		e.MD5 = strings.ToLower(o.ETag)
 	}
 	return e

@@ -194,18 +194,6 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 }
 
-func TestMTimeFormatRoundTrip(t *testing.T) {
-	for _, ns := range []int64{0, 1, 1732500000123456789, -1500000000} {
-		got, ok := parseMTime(formatMTime(ns))
-		if !ok || got != ns {
-			t.Errorf("mtime %d -> %q -> %d", ns, formatMTime(ns), got)
-		}
-	}
-	if ns, ok := parseMTime("1700000000.5"); !ok || ns != 1700000000_500000000 {
-		t.Errorf("rclone-style fraction parsed as %d", ns)
-	}
-}
-
 // max_delete holds across watch passes: deletions trickling in through
 // many small passes count together until the next full pass.
 func TestWatchPassesShareTheDeleteGuard(t *testing.T) {
@@ -336,5 +324,54 @@ func TestWatchPassOnEmptiedRootDeletesNothing(t *testing.T) {
 	}
 	if len(f.store.objects) != 2 {
 		t.Errorf("objects = %d after emptying the root, want 2", len(f.store.objects))
+	}
+}
+
+// A pull places files through localfs.Pending: the recorded mtime, 0644 for
+// a new file, the old mode for a replaced one, and no temporary file left.
+func TestPullPlacesWithMTimeAndMode(t *testing.T) {
+	if goos == "windows" {
+		t.Skip("Windows has no Unix permission bits")
+	}
+	f := newFixture(t)
+	f.write(t, "doc.txt", []byte("first"))
+	mtime := time.Unix(1700000000, 123456789)
+	if err := os.Chtimes(filepath.Join(f.root, "doc.txt"), mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.syncer(t, nil).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	dst := newFixture(t)
+	dst.store = f.store
+	pull := func() {
+		t.Helper()
+		res, err := dst.syncer(t, func(o *Options) { o.Direction = planner.Pull }).Run(t.Context(), "run")
+		if err != nil || res.Counts.Downloaded != 1 || res.Counts.Failed != 0 {
+			t.Fatalf("pull: %+v, %v", res.Counts, err)
+		}
+	}
+	pull()
+	got := filepath.Join(dst.root, "doc.txt")
+	fi, err := os.Stat(got)
+	if err != nil || !fi.ModTime().Equal(mtime) || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("new file: %v, %v; want mtime %v, mode 0644", fi, err, mtime)
+	}
+	if err := os.Chmod(got, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, "doc.txt", []byte("second version"))
+	if _, err := f.syncer(t, nil).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	if data, err := os.ReadFile(got); err != nil || string(data) != "second version" {
+		t.Fatalf("replaced file holds %q, %v", data, err)
+	}
+	if fi, err := os.Stat(got); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("replaced file: %v, %v; want its mode 0600 kept", fi, err)
+	}
+	if entries, _ := os.ReadDir(dst.root); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
 	}
 }

@@ -12,11 +12,13 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/localfs"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
-	"github.com/ks3sync/ks3sync/watcher"
 )
 
 // source is a local file opened for upload, with the fingerprint it had
@@ -68,7 +70,7 @@ func (s *Syncer) openSource(a planner.Action) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	fp, err := watcher.Stat(s.opts.Root, a.Path)
+	fp, err := localfs.Stat(s.opts.Root, a.Path)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -91,7 +93,7 @@ func (s *Syncer) openSource(a planner.Action) (*source, error) {
 
 // unchanged fails with errRetryLater when the file's fingerprint moved.
 func (s *Syncer) unchanged(rel string, want planner.Fingerprint) error {
-	fp, err := watcher.Stat(s.opts.Root, rel)
+	fp, err := localfs.Stat(s.opts.Root, rel)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errRetryLater, err)
 	}
@@ -111,10 +113,7 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 		ContentType:  ct,
 		StorageClass: s.opts.StorageClass,
 		ACL:          s.opts.ACL,
-		Metadata: map[string]string{
-			metaMTime: formatMTime(src.fp.MTime),
-			metaMD5:   src.md5,
-		},
+		Metadata:     objmeta.Attrs{MTime: time.Unix(0, src.fp.MTime), MD5: src.md5}.Metadata(),
 	}
 }
 
@@ -164,7 +163,7 @@ func (s *Syncer) putSingle(ctx context.Context, key string, src *source) (remote
 	if err != nil {
 		return remoteState{}, fmt.Errorf("put ks3://%s/%s: %w", s.opts.Bucket, key, err)
 	}
-	if hb != nil && isMD5Hex(res.ETag) && !strings.EqualFold(res.ETag, hb.sum()) {
+	if hb != nil && objmeta.IsMD5Hex(res.ETag) && !strings.EqualFold(res.ETag, hb.sum()) {
 		return remoteState{}, fmt.Errorf("put ks3://%s/%s: the server stored different bytes (ETag %s, sent %s)", s.opts.Bucket, key, res.ETag, hb.sum())
 	}
 	return remoteState{key: key, size: size, etag: res.ETag, storageClass: s.opts.StorageClass, encrypted: encrypt}, nil

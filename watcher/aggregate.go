@@ -3,9 +3,10 @@ package watcher
 import (
 	"container/heap"
 	"fmt"
-	"path"
 	"slices"
 	"time"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // maxPaths bounds the paths tracked one by one, pending or waiting for the
@@ -120,7 +121,7 @@ func (a *aggregator) add(ev change, at time.Time) {
 		a.absorb(e)
 	}
 	a.insert(e)
-	a.collapse(parentDir(e.path))
+	a.collapse(localfs.ParentRel(e.path))
 	if len(a.entries) > a.limit {
 		a.requestRescan(fmt.Sprintf("more than %d changed paths at once", a.limit), at)
 	}
@@ -192,7 +193,7 @@ func (a *aggregator) deadline(first, last time.Time) time.Time {
 
 // pendingAncestor returns the dir entry that already covers p, if any.
 func (a *aggregator) pendingAncestor(p string) *entry {
-	for d := parentDir(p); d != ""; d = parentDir(d) {
+	for d := localfs.ParentRel(p); d != ""; d = localfs.ParentRel(d) {
 		if e := a.entries[d]; e != nil && e.dir {
 			return e
 		}
@@ -212,14 +213,14 @@ func (a *aggregator) insert(e *entry) {
 	e.due = a.deadline(e.first, e.last)
 	a.entries[e.path] = e
 	heap.Push(&a.queue, e)
-	a.nodeFor(parentDir(e.path)).entries[e.path] = e
+	a.nodeFor(localfs.ParentRel(e.path)).entries[e.path] = e
 }
 
 // remove takes e out of the entry map, the queue and the tree.
 func (a *aggregator) remove(e *entry) {
 	delete(a.entries, e.path)
 	heap.Remove(&a.queue, e.index)
-	n := a.nodes[parentDir(e.path)]
+	n := a.nodes[localfs.ParentRel(e.path)]
 	delete(n.entries, e.path)
 	a.prune(n)
 }
@@ -229,7 +230,7 @@ func (a *aggregator) nodeFor(p string) *node {
 	if n := a.nodes[p]; n != nil {
 		return n
 	}
-	parent := a.nodeFor(parentDir(p))
+	parent := a.nodeFor(localfs.ParentRel(p))
 	n := newNode(p, parent)
 	parent.dirs[p] = n
 	a.nodes[p] = n
@@ -288,7 +289,7 @@ func (a *aggregator) collapse(dir string) {
 			return
 		}
 		a.collapseDir(n)
-		dir = parentDir(dir)
+		dir = localfs.ParentRel(dir)
 	}
 }
 
@@ -317,15 +318,6 @@ func (a *aggregator) collapseRoot() {
 		last = later(last, e.last)
 	}
 	a.requestRescan(fmt.Sprintf("more than %d changed entries directly in the root", a.threshold), last)
-}
-
-// parentDir returns the directory holding p, "" for a top-level path.
-func parentDir(p string) string {
-	d := path.Dir(p)
-	if d == "." || d == "/" {
-		return ""
-	}
-	return d
 }
 
 func earlier(a, b time.Time) time.Time {

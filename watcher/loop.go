@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // minRootPoll is the shortest interval at which a missing root is looked
@@ -113,10 +115,10 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 		}
 		return
 	}
-	if isTemp(filepath.Base(raw)) {
+	if localfs.IsTemp(filepath.Base(raw)) {
 		return
 	}
-	c := change{path: toRel(raw), removed: gone, dir: l.watched.has(raw)}
+	c := change{path: localfs.RelFromOS(raw), removed: gone, dir: l.watched.has(raw)}
 	if gone {
 		l.unwatchTree(raw)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/rs/zerolog"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // fakeNotifier records watches instead of asking the kernel; addErr, when
@@ -375,8 +377,8 @@ func TestLoopFilters(t *testing.T) {
 			t.Error("excluded directory is watched")
 		}
 		h.send(fsnotify.Create, "x.tmp")
-		h.send(fsnotify.Create, TempPrefix+"123")
-		h.send(fsnotify.Rename, "sub/"+TempPrefix+"456")
+		h.send(fsnotify.Create, localfs.TempPrefix+"123")
+		h.send(fsnotify.Rename, "sub/"+localfs.TempPrefix+"456")
 		h.send(fsnotify.Write, "build")
 		h.send(fsnotify.Write, "kept.txt")
 		time.Sleep(settle)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // outbox holds settled changes that the consumer has not taken yet. New
@@ -99,7 +101,7 @@ func orderPaths(changes map[string]change) []string {
 }
 
 func coveredByDir(changes map[string]change, p string) bool {
-	for d := parentDir(p); d != ""; d = parentDir(d) {
+	for d := localfs.ParentRel(p); d != ""; d = localfs.ParentRel(d) {
 		if c, ok := changes[d]; ok && c.dir {
 			return true
 		}

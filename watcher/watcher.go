@@ -2,9 +2,10 @@
 // follows filesystem notifications (fsnotify) under the folder and turns
 // them into settled batches of changed paths: recursive watches, a quiet
 // period per path, a hard maximum delay, bursts collapsed into their
-// directory, and "rescan everything" when notifications were lost. Scan and
-// ScanPaths walk the folder, or parts of it, into fingerprinted entries for
-// the planner.
+// directory, and "rescan everything" when notifications were lost. Paths
+// are in the form package localfs reports them, and its scans are what a
+// consumer runs on a batch; ks3sync's temporary files (localfs.TempPrefix)
+// are never reported.
 package watcher
 
 import (
@@ -17,6 +18,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/rs/zerolog"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // Defaults for zero Options fields.
@@ -25,10 +28,6 @@ const (
 	DefaultMaxDelay          = 30 * time.Second
 	DefaultCollapseThreshold = 64
 )
-
-// TempPrefix starts the names of ks3sync's own temporary files (downloads in
-// progress). The watcher never reports them and scans skip them.
-const TempPrefix = ".ks3sync-tmp-"
 
 // Options configures a Watcher. Zero values mean the defaults.
 type Options struct {
@@ -108,7 +107,7 @@ func New(root string, opts Options) (*Watcher, error) {
 // pull, so that the write does not echo back as a local change. It is safe
 // to call from any goroutine, before or during Run.
 func (w *Watcher) Suppress(rel string, until time.Time) {
-	w.suppress.set(cleanRel(rel), until)
+	w.suppress.set(localfs.CleanRel(rel), until)
 }
 
 // Run watches the root until ctx is done, sending batches on out. It never

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/planner"
 )
 
@@ -95,7 +96,7 @@ func (h *fsHarness) await(want ...string) []string {
 // entries found.
 func (h *fsHarness) covered(paths []string) map[string]planner.LocalEntry {
 	h.t.Helper()
-	res, err := ScanPaths(context.Background(), h.root, paths, ScanOptions{})
+	res, err := localfs.ScanPaths(context.Background(), h.root, paths, localfs.ScanOptions{})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -246,7 +247,7 @@ func TestRunIgnores(t *testing.T) {
 	h := runWatcher(t, Options{Match: match}, nil)
 	h.w.Suppress("pulled", time.Now().Add(time.Minute))
 	h.write("x.tmp", "excluded")
-	h.write(TempPrefix+"part", "ks3sync's own")
+	h.write(localfs.TempPrefix+"part", "ks3sync's own")
 	h.write("pulled", "written by a pull")
 	h.write("kept", "reported")
 	if got := h.await("kept"); !slices.Equal(got, []string{"kept"}) {

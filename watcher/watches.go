@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // notifier is the part of fsnotify.Watcher the watch loop drives. Add
@@ -98,7 +100,7 @@ func (l *loop) watchTree(raw string) watchResult {
 			return nil
 		}
 		r, _ := l.rawRel(p)
-		if r != "" && (isTemp(d.Name()) || !l.w.match(toRel(r), true)) {
+		if r != "" && (localfs.IsTemp(d.Name()) || !l.w.match(localfs.RelFromOS(r), true)) {
 			return filepath.SkipDir
 		}
 		if err := l.fs.Add(p); err != nil {

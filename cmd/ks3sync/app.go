@@ -15,6 +15,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
 	"github.com/ks3sync/ks3sync/config"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/ks3server"
@@ -44,11 +46,11 @@ type app struct {
 func (a *app) init(cmd *cobra.Command) error {
 	cfg, err := a.loadConfig()
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return &cli.ExitError{Code: cli.ExitUsage, Err: err}
 	}
 	a.cfg = cfg
 	if err := a.applyOverrides(); err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return &cli.ExitError{Code: cli.ExitUsage, Err: err}
 	}
 	return a.setupLogger(cmd.ErrOrStderr())
 }
@@ -141,10 +143,12 @@ func (a *app) close() {
 	}
 }
 
-// client returns a KS3 client for the configured endpoint. For local:DIR it
+var _ tool.Env = (*app)(nil)
+
+// Client returns a KS3 client for the configured endpoint. For local:DIR it
 // first starts the embedded store on a loopback port; the store stops when
 // the command ends.
-func (a *app) client(ctx context.Context) (*ks3.Client, error) {
+func (a *app) Client(ctx context.Context) (*ks3.Client, error) {
 	c := a.cfg
 	opts := ks3.Options{
 		Endpoint:   c.Endpoint,
@@ -176,6 +180,15 @@ func (a *app) client(ctx context.Context) (*ks3.Client, error) {
 		return nil, usageError("%v", err)
 	}
 	return cl, nil
+}
+
+// Settings returns the transfer settings of the configuration.
+func (a *app) Settings() tool.Settings {
+	return tool.Settings{
+		Transfers:          a.cfg.Transfers,
+		PartSize:           int64(a.cfg.PartSize),
+		MultipartThreshold: int64(a.cfg.MultipartThreshold),
+	}
 }
 
 // startLocal starts the embedded store once per command.

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
 
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 	"github.com/ks3sync/ks3sync/config"
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/internal/lockfile"
@@ -97,7 +98,7 @@ func (a *app) openPairs(ctx context.Context, name string, readOnly bool) ([]conf
 		return nil, nil, nil, usageError("state: %v", err)
 	}
 	a.closers = append(a.closers, func() { db.Close() })
-	client, err := a.client(ctx)
+	client, err := a.Client(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -114,10 +115,10 @@ func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
 		res, err := a.runPair(ctx, client, db, p, f.dryRun, rep)
 		if ctx.Err() != nil {
 			rep.close()
-			return &exitError{code: exitInterrupted, err: errors.New("interrupted; the next run resumes where this one stopped")}
+			return &cli.ExitError{Code: cli.ExitInterrupted, Err: errors.New("interrupted; the next run resumes where this one stopped")}
 		}
 		if err != nil {
-			var ee *exitError
+			var ee *cli.ExitError
 			if errors.As(err, &ee) {
 				rep.close()
 				return err
@@ -131,7 +132,7 @@ func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
 	}
 	rep.close()
 	if len(failed) > 0 {
-		return partialError(errors.New(strings.Join(failed, "\n")))
+		return cli.PartialError(errors.New(strings.Join(failed, "\n")))
 	}
 	return nil
 }

@@ -12,30 +12,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 )
-
-// Exit codes (a contract: scripts rely on them).
-const (
-	exitOK          = 0 // all done
-	exitPartial     = 1 // some items failed, the rest done
-	exitUsage       = 2 // usage or configuration error
-	exitInterrupted = 3 // interrupted by a signal
-)
-
-// exitError carries an exit code out of a command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func usageError(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
-}
-
-func partialError(err error) error { return &exitError{code: exitPartial, err: err} }
 
 // defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT
 // says otherwise: a daemon syncing a very large tree collects garbage
@@ -58,23 +37,31 @@ func run(ctx context.Context, args []string) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return exitOK
+		return cli.ExitOK
 	}
-	code := exitPartial
-	var ee *exitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.code
-	case ctx.Err() != nil:
-		code = exitInterrupted
-	case isUsage(err):
-		code = exitUsage
-	}
-	if ctx.Err() != nil && code != exitUsage {
-		code = exitInterrupted
-	}
+	code := exitCode(ctx, err)
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintln(os.Stderr, "ks3sync:", msg)
+	}
+	return code
+}
+
+// exitCode maps the error a command ended with to the exit code: the one it
+// carries, else 2 for cobra's own usage errors, else 1; an interrupted
+// command exits with 3 unless its command line was wrong.
+func exitCode(ctx context.Context, err error) int {
+	code := cli.ExitPartial
+	var ee *cli.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.Code
+	case ctx.Err() != nil:
+		return cli.ExitInterrupted
+	case cli.IsUsage(err):
+		code = cli.ExitUsage
+	}
+	if ctx.Err() != nil && code != cli.ExitUsage {
+		return cli.ExitInterrupted
 	}
 	return code
 }

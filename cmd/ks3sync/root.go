@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
 )
 
 // globalFlags are accepted by every command.
@@ -55,29 +56,8 @@ configuration error, 3 interrupted.`,
 		newRunCmd(app), newWatchCmd(app), newStatusCmd(app), newServiceCmd(app), newServeCmd(app),
 		newVersionCmd(),
 	)
-	addToolCommands(root, app)
+	tool.AddCommands(root, app)
 	return root, app
-}
-
-// isUsage recognises the errors cobra itself returns for a bad command line.
-func isUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
-			return true
-		}
-	}
-	return false
-}
-
-// exactArgs is cobra.ExactArgs with an exit code of 2 and a clearer message.
-func exactArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usageError("%s needs %s (got %d argument(s)); see 'ks3sync %s --help'", cmd.Name(), what, len(args), cmd.Name())
-		}
-		return nil
-	}
 }
 
 // Version is set at build time with -ldflags "-X main.Version=...".

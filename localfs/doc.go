@@ -1,0 +1,16 @@
+// Package localfs is ks3sync's view of a local sync folder: what is in it
+// and how to write into it safely.
+//
+// Paths are reported relative to the folder's root, slash-separated, clean
+// and in Unicode NFC, whatever form the names have on disk (CleanRel,
+// RelFromOS); Resolve finds the name on disk for such a path. Scan and
+// ScanPaths walk the folder, or parts of it, into fingerprinted entries for
+// the planner (size, mtime, inode, ctime), and Stat fingerprints one file
+// the same way.
+//
+// ks3sync's own temporary files start with TempPrefix: scans report them
+// apart and the watcher ignores them. Pending (and WriteFile over it)
+// writes a file atomically: into such a temporary file beside the
+// destination, synced to disk, given its mode and mtime, then renamed over
+// the destination, with the folder synced.
+package localfs

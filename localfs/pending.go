@@ -1,0 +1,135 @@
+package localfs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// Pending is a file being written beside the place it is meant for: a
+// temporary file (named with TempPrefix) in the destination's folder,
+// which becomes the destination only when Place renames it over it. Until
+// then the destination is untouched; Discard removes the temporary file.
+//
+// The steps are apart so that a caller can check what it wrote, and that
+// the destination may still be replaced, between them: Create, Write,
+// Seal (durable on disk, with its mode and mtime), Place (renamed into
+// place, the rename made durable). A Pending is not safe for concurrent
+// use.
+type Pending struct {
+	f      *os.File
+	final  string
+	mode   fs.FileMode
+	closed bool
+	placed bool
+}
+
+// Create starts a file that is to become final. A file already at final
+// will keep its permissions when replaced; a new one gets 0644. final's
+// folder must exist, and final may not be a folder.
+func Create(final string) (*Pending, error) {
+	mode := fs.FileMode(0o644)
+	switch fi, err := os.Stat(final); {
+	case err == nil && fi.IsDir():
+		return nil, fmt.Errorf("%s is a folder", final)
+	case err == nil:
+		mode = fi.Mode().Perm()
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(final), TempPrefix+"*")
+	if err != nil {
+		return nil, err
+	}
+	return &Pending{f: f, final: final, mode: mode}, nil
+}
+
+// Write writes to the temporary file.
+func (p *Pending) Write(b []byte) (int, error) { return p.f.Write(b) }
+
+// Name returns the path of the temporary file.
+func (p *Pending) Name() string { return p.f.Name() }
+
+// Seal makes what was written durable: it gives the temporary file its
+// mode, syncs it to disk, closes it and sets its modification time to
+// mtime (unless mtime is zero). Nothing can be written after Seal.
+func (p *Pending) Seal(mtime time.Time) error {
+	if err := p.f.Chmod(p.mode); err != nil {
+		return err
+	}
+	if err := p.f.Sync(); err != nil {
+		return err
+	}
+	p.closed = true
+	if err := p.f.Close(); err != nil {
+		return err
+	}
+	if mtime.IsZero() {
+		return nil
+	}
+	return os.Chtimes(p.f.Name(), mtime, mtime)
+}
+
+// Place renames the sealed temporary file over the destination and syncs
+// the folder, so that the rename survives a crash where the system allows
+// it. After Place, Discard does nothing.
+func (p *Pending) Place() error {
+	if !p.closed {
+		return fmt.Errorf("place %s: the file is not sealed", p.final)
+	}
+	if err := os.Rename(p.f.Name(), p.final); err != nil {
+		return err
+	}
+	p.placed = true
+	syncDir(filepath.Dir(p.final))
+	return nil
+}
+
+// Discard closes and removes the temporary file unless it was placed. It
+// may be called more than once, and on a nil Pending.
+func (p *Pending) Discard() {
+	if p == nil || p.placed {
+		return
+	}
+	if !p.closed {
+		p.closed = true
+		p.f.Close()
+	}
+	os.Remove(p.f.Name())
+}
+
+// WriteFile creates or replaces the file final with what fill writes, with
+// the steps of Pending: the destination is replaced only once all of it is
+// written and on disk, and gets mtime (unless zero). When fill or any step
+// fails, final is untouched and the temporary file removed.
+func WriteFile(final string, mtime time.Time, fill func(io.Writer) error) error {
+	p, err := Create(final)
+	if err != nil {
+		return err
+	}
+	defer p.Discard()
+	if err := fill(p); err != nil {
+		return err
+	}
+	if err := p.Seal(mtime); err != nil {
+		return err
+	}
+	return p.Place()
+}
+
+// syncDir makes a rename in dir durable where the system can sync a
+// folder; it is best effort (Windows cannot open a folder for syncing).
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
