@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ks3sync/ks3sync/config"
+	"github.com/ks3sync/ks3sync/internal/buildinfo"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/ks3server"
 )
@@ -153,7 +153,7 @@ func (a *app) client(ctx context.Context) (*ks3.Client, error) {
 		AccessKey:  c.AccessKey,
 		SecretKey:  c.SecretKey,
 		Region:     c.Region,
-		UserAgent:  "ks3sync/" + buildVersion(),
+		UserAgent:  buildinfo.Get().UserAgent(),
 	}
 	if err := setSignature(&opts, c.Signature); err != nil {
 		return nil, usageError("%v", err)
@@ -207,14 +207,4 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-func buildVersion() string {
-	if Version != "dev" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return Version
 }

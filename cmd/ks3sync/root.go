@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -77,20 +76,5 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 			return usageError("%s needs %s (got %d argument(s)); see 'ks3sync %s --help'", cmd.Name(), what, len(args), cmd.Name())
 		}
 		return nil
-	}
-}
-
-// Version is set at build time with -ldflags "-X main.Version=...".
-var Version = "dev"
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "ks3sync %s\n", buildVersion())
-			return err
-		},
 	}
 }
