@@ -1,0 +1,14 @@
+#!/bin/sh
+# ks3sync package: after removing the files (deb postrm, rpm %postun).
+# Reloads systemd's unit files. /etc/ks3sync, the state in /var/lib/ks3sync,
+# the logs in /var/log/ks3sync and the user ks3sync stay, even on purge: the
+# state may hold an embedded store, and a reinstall picks everything up again.
+set -e
+
+if [ -d /run/systemd/system ]; then
+	systemctl daemon-reload || true
+fi
+
+if [ "$1" = purge ]; then
+	echo "ks3sync purged: /var/lib/ks3sync, /var/log/ks3sync and the user ks3sync are kept; remove them by hand if no longer needed"
+fi
