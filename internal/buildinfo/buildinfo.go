@@ -18,12 +18,14 @@ import (
 //	-X github.com/ks3sync/ks3sync/internal/buildinfo.version=1.2.3
 //	-X github.com/ks3sync/ks3sync/internal/buildinfo.commit=<full commit hash>
 //	-X github.com/ks3sync/ks3sync/internal/buildinfo.date=<RFC 3339 time>
+//	-X github.com/ks3sync/ks3sync/internal/buildinfo.modified=true|false
 //
 // They are fixed at link time; nothing assigns them while the program runs.
 var (
-	version string
-	commit  string
-	date    string
+	version  string
+	commit   string
+	date     string
+	modified string // "true": built from a tree with uncommitted changes
 )
 
 // Source says where a build's version and commit come from.
@@ -31,8 +33,8 @@ type Source string
 
 // The sources, from the most to the least informative.
 const (
-	// SourceRelease: stamped by the release build; Version, Commit and
-	// Date are set.
+	// SourceRelease: stamped by the release build; Version, Commit, Date
+	// and Modified are set.
 	SourceRelease Source = "release"
 	// SourceVCS: built from a checkout without stamping; the Go toolchain
 	// recorded the commit, its time and whether the tree was modified.
@@ -50,7 +52,7 @@ type Info struct {
 	Source   Source `json:"source"`
 	Version  string `json:"version"`  // set for SourceRelease and SourceModule
 	Commit   string `json:"commit"`   // full commit hash
-	Modified bool   `json:"modified"` // SourceVCS: the tree had uncommitted changes
+	Modified bool   `json:"modified"` // the tree had uncommitted changes (release or VCS)
 	// Date is the build time for SourceRelease and the commit time for
 	// SourceVCS, in RFC 3339.
 	Date      string `json:"date"`
@@ -69,7 +71,7 @@ type Module struct {
 // Get describes the running binary.
 func Get() Info {
 	bi, _ := debug.ReadBuildInfo()
-	return resolve(stamp{version: version, commit: commit, date: date}, bi, sqlitex.DriverModule())
+	return resolve(stamp{version: version, commit: commit, date: date, modified: modified == "true"}, bi, sqlitex.DriverModule())
 }
 
 // UserAgent is the product token ks3sync sends in HTTP requests:
@@ -82,7 +84,10 @@ func (i Info) UserAgent() string {
 }
 
 // stamp is what the linker set.
-type stamp struct{ version, commit, date string }
+type stamp struct {
+	version, commit, date string
+	modified              bool
+}
 
 // resolve builds the Info of a binary stamped with s and described by bi
 // (nil when the binary carries no build information), whose SQLite driver
@@ -104,6 +109,7 @@ func resolve(s stamp, bi *debug.BuildInfo, driverModule string) Info {
 	switch {
 	case s.version != "":
 		info.Source, info.Version, info.Commit, info.Date = SourceRelease, s.version, s.commit, s.date
+		info.Modified = s.modified
 	case settings["vcs.revision"] != "":
 		info.Source, info.Commit, info.Date = SourceVCS, settings["vcs.revision"], settings["vcs.time"]
 		info.Modified = settings["vcs.modified"] == "true"

@@ -31,6 +31,11 @@ func TestResolve(t *testing.T) {
 		bi:    vcs(),
 		want:  Info{Source: SourceRelease, Version: "1.2.3", Commit: "abc", Date: "2026-02-03T04:05:06Z", Cgo: true},
 	}, {
+		name:  "release of a modified tree",
+		stamp: stamp{version: "0.0.1-snapshot+abc.modified", commit: "abc", date: "2026-02-03T04:05:06Z", modified: true},
+		bi:    vcs(),
+		want:  Info{Source: SourceRelease, Version: "0.0.1-snapshot+abc.modified", Commit: "abc", Modified: true, Date: "2026-02-03T04:05:06Z", Cgo: true},
+	}, {
 		name: "checkout with uncommitted changes",
 		bi:   vcs(debug.BuildSetting{Key: "vcs.modified", Value: "true"}),
 		want: Info{Source: SourceVCS, Commit: rev, Modified: true, Date: "2026-01-02T03:04:05Z", Cgo: true},
