@@ -33,16 +33,16 @@ type Source string
 
 // The sources, from the most to the least informative.
 const (
-	// SourceRelease: stamped by the release build; Version, Commit, Date
+	// SourceRelease means stamped by the release build; Version, Commit, Date
 	// and Modified are set.
 	SourceRelease Source = "release"
-	// SourceVCS: built from a checkout without stamping; the Go toolchain
+	// SourceVCS means built from a checkout without stamping; the Go toolchain
 	// recorded the commit, its time and whether the tree was modified.
 	SourceVCS Source = "vcs"
-	// SourceModule: `go install module@version`; Version is the module
+	// SourceModule means `go install module@version`: Version is the module
 	// version the Go toolchain recorded, and there is no commit.
 	SourceModule Source = "module"
-	// SourceUnknown: built from source with neither stamping nor VCS
+	// SourceUnknown means built from source with neither stamping nor VCS
 	// information (for example with -buildvcs=false).
 	SourceUnknown Source = "unknown"
 )
