@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
 	"github.com/ks3sync/ks3sync/config"
+	"github.com/ks3sync/ks3sync/internal/buildinfo"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/ks3server"
 )
@@ -157,7 +157,7 @@ func (a *app) Client(ctx context.Context) (*ks3.Client, error) {
 		AccessKey:  c.AccessKey,
 		SecretKey:  c.SecretKey,
 		Region:     c.Region,
-		UserAgent:  "ks3sync/" + buildVersion(),
+		UserAgent:  buildinfo.Get().UserAgent(),
 	}
 	if err := setSignature(&opts, c.Signature); err != nil {
 		return nil, usageError("%v", err)
@@ -220,14 +220,4 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-func buildVersion() string {
-	if Version != "dev" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return Version
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
@@ -58,19 +56,4 @@ configuration error, 3 interrupted.`,
 	)
 	tool.AddCommands(root, app)
 	return root, app
-}
-
-// Version is set at build time with -ldflags "-X main.Version=...".
-var Version = "dev"
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "ks3sync %s\n", buildVersion())
-			return err
-		},
-	}
 }
