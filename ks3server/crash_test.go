@@ -23,6 +23,10 @@ func TestMain(m *testing.M) {
 		runCrashChild(root)
 		return
 	}
+	if root := os.Getenv(benchChildEnv); root != "" {
+		runBenchChild(root)
+		return
+	}
 	os.Exit(m.Run())
 }
 
