@@ -1,12 +1,8 @@
 package ks3server
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -15,23 +11,6 @@ import (
 	"github.com/ks3sync/ks3sync/bench/harness"
 	"github.com/ks3sync/ks3sync/ks3"
 )
-
-// benchChildEnv names the root a child process serves, with the durable
-// defaults and the real clock, when the test binary runs as the server of
-// BenchmarkPutCPU.
-const benchChildEnv = "KS3SERVER_BENCH_CHILD_ROOT"
-
-// runBenchChild serves root with fsync on, prints its address and serves
-// until killed.
-func runBenchChild(root string) {
-	r, err := Start(Options{Root: root, Credentials: map[string]string{testAK: testSK}}, "")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	fmt.Printf("listening %s\n", r.Addr)
-	select {}
-}
 
 // putCPUWorkers is the number of concurrent PUTs, as a sync tool with 16
 // transfers sends them.
@@ -44,7 +23,8 @@ const putCPUWorkers = 16
 // -benchtime=10000x: the server-cpu-s/10k metric is then directly the
 // figure BENCHMARKS.md records.
 func BenchmarkPutCPU(b *testing.B) {
-	pid, url := startBenchChild(b)
+	cmd, url := startChild(b, b.TempDir())
+	pid := cmd.Process.Pid
 	c, err := ks3.New(ks3.Options{Endpoint: url, AccessKey: testAK, SecretKey: testSK})
 	if err != nil {
 		b.Fatal(err)
@@ -81,26 +61,4 @@ func BenchmarkPutCPU(b *testing.B) {
 	cpu := (after - before).Seconds()
 	b.ReportMetric(cpu*10000/float64(b.N), "server-cpu-s/10k")
 	b.ReportMetric(cpu*1e6/float64(b.N), "server-cpu-µs/put")
-}
-
-// startBenchChild runs the test binary as a server over a fresh root and
-// returns its pid and URL; the child is killed when b ends.
-func startBenchChild(b *testing.B) (int, string) {
-	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
-	cmd.Env = append(os.Environ(), benchChildEnv+"="+b.TempDir())
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatalf("child did not report its address: %v", err)
-	}
-	return cmd.Process.Pid, "http://" + strings.TrimSpace(strings.TrimPrefix(line, "listening "))
 }
