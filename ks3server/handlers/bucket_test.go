@@ -41,12 +41,12 @@ func TestBuckets(t *testing.T) {
 
 func TestBucketValidation(t *testing.T) {
 	s := newTestServer(t)
-	for _, name := range []string{"ab", strings.Repeat("a", 64), "Upper", "-lead", "trail-", "sp%20ace", "dot.", "sl%2Fash"} {
+	for _, name := range []string{"ab", strings.Repeat("a", 64), "Upper", "-lead", "trail-", "sp%20ace", "dot.", "sl%2Fash", "a..b", "192.168.1.1", "10.0.0.255", "..", "%2E%2E", "a%2F..%2Fb"} {
 		t.Run(name, func(t *testing.T) {
 			wantError(t, do(t, s, call{method: "PUT", bucket: name}), http.StatusBadRequest, "InvalidBucketName")
 		})
 	}
-	for _, name := range []string{"abc", strings.Repeat("a", 63), "my_bucket-1", "a.b.c", "007"} {
+	for _, name := range []string{"abc", strings.Repeat("a", 63), "my_bucket-1", "a.b.c", "007", "1.2.3", "1.2.3.4.5"} {
 		mustDo(t, s, call{method: "PUT", bucket: name}, http.StatusOK)
 	}
 	tests := []struct {

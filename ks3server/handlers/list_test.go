@@ -207,3 +207,43 @@ func TestListShapes(t *testing.T) {
 		t.Errorf("no namespace on ListBucketResult: %s", w.Body)
 	}
 }
+
+// TestListingsEncodeControlCharacters checks encoding-type=url in all four
+// listings with a key that XML cannot carry: a control character comes
+// back percent-encoded, not replaced.
+func TestListingsEncodeControlCharacters(t *testing.T) {
+	s := newTestServer(t)
+	createBucket(t, s, "bkt")
+	const raw, want = "dir%01/a%01b%2Bc", "dir%01/a%01b%2Bc" // the key is "dir\x01/a\x01b+c"
+	putObject(t, s, "bkt", raw, []byte("x"), nil)
+	id := initiate(t, s, "bkt", raw, nil)
+
+	var v1 listBucketResult
+	decodeXML(t, mustDo(t, s, call{method: "GET", bucket: "bkt", query: "encoding-type=url"}, http.StatusOK), &v1)
+	if len(v1.Contents) != 1 || v1.Contents[0].Key != want || v1.EncodingType != "url" {
+		t.Errorf("ListObjects: %+v", v1)
+	}
+	decodeXML(t, mustDo(t, s, call{method: "GET", bucket: "bkt", query: "encoding-type=url&delimiter=%2F"}, http.StatusOK), &v1)
+	if len(v1.CommonPrefixes) != 1 || v1.CommonPrefixes[0].Prefix != "dir%01/" {
+		t.Errorf("ListObjects with a delimiter: %+v", v1.CommonPrefixes)
+	}
+	var v2 listBucketResultV2
+	decodeXML(t, mustDo(t, s, call{method: "GET", bucket: "bkt", query: "list-type=2&encoding-type=url"}, http.StatusOK), &v2)
+	if len(v2.Contents) != 1 || v2.Contents[0].Key != want || v2.EncodingType != "url" {
+		t.Errorf("ListObjectsV2: %+v", v2)
+	}
+	var ups listMultipartUploadsResult
+	decodeXML(t, mustDo(t, s, call{method: "GET", bucket: "bkt", query: "uploads&encoding-type=url"}, http.StatusOK), &ups)
+	if len(ups.Uploads) != 1 || ups.Uploads[0].Key != want || ups.EncodingType != "url" {
+		t.Errorf("ListMultipartUploads: %+v", ups)
+	}
+	var parts struct {
+		Key          string `xml:"Key"`
+		EncodingType string `xml:"EncodingType"`
+	}
+	decodeXML(t, mustDo(t, s, call{method: "GET", bucket: "bkt", rawKey: raw, query: "uploadId=" + id + "&encoding-type=url"}, http.StatusOK), &parts)
+	if parts.Key != want || parts.EncodingType != "url" {
+		t.Errorf("ListParts: %+v", parts)
+	}
+	wantError(t, do(t, s, call{method: "GET", bucket: "bkt", rawKey: raw, query: "uploadId=" + id + "&encoding-type=base64"}), http.StatusBadRequest, "InvalidArgument")
+}
