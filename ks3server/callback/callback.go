@@ -35,12 +35,6 @@ import (
 	"github.com/ks3sync/ks3sync/ks3server/apierr"
 )
 
-// callbackAttempts is how often an unanswered callback is tried.
-const callbackAttempts = 3
-
-// maxCallbackAnswer bounds how much of the application's answer is read.
-const maxCallbackAnswer = 64 << 10
-
 // Spec is a callback requested by an upload.
 type Spec struct {
 	url      string

@@ -32,7 +32,7 @@ func (h *Handler) listParts(w http.ResponseWriter, r *http.Request, req *request
 	if err != nil {
 		return err
 	}
-	initiator := ns2Owner{ID: serverOwner.ID, DisplayName: serverOwner.DisplayName}
+	initiator := ns2Owner(serverOwner)
 	res := listPartsResult{
 		NS: s3Namespace, Bucket: u.Bucket, Key: listEncoder(q)(u.Key), UploadID: u.ID, Initiator: initiator, Owner: initiator,
 		StorageClass: u.Attrs.StorageClass, PartNumberMarker: marker, MaxParts: max, EncodingType: q.Get("encoding-type"),
