@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -12,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ks3sync/ks3sync/ks3"
 )
 
 // servedLine and keyLine are what `ks3sync serve` prints at start.
@@ -132,5 +137,45 @@ func TestServeFaults(t *testing.T) {
 	r := e.run("serve", "--root", filepath.Join(e.dir, "other"), "--addr", "127.0.0.1:0", "--faults", "rate=0.1,kinds=500,teapot")
 	if r.code != 2 || !strings.Contains(r.stderr, `unknown kind "teapot"`) {
 		t.Errorf("serve with a bad --faults: %s", r)
+	}
+}
+
+// TestServeImport seeds a bucket from a folder with --import and lists and
+// reads it back through the server.
+func TestServeImport(t *testing.T) {
+	e := newEnv(t)
+	src := filepath.Join(e.dir, "seed")
+	want := sampleTree(200 << 10)
+	want.write(t, src)
+	s := startServe(t, e, true, "--root", filepath.Join(e.dir, "store"), "--import", "seeded="+src)
+	if !strings.Contains(strings.Join(s.lines, "\n"), fmt.Sprintf("imported %d objects", len(want))) {
+		t.Errorf("serve did not report the import:\n%s", strings.Join(s.lines, "\n"))
+	}
+	c, err := ks3.New(ks3.Options{Endpoint: s.url, AccessKey: s.keys["KS3_ACCESS_KEY"], SecretKey: s.keys["KS3_SECRET_KEY"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for item, err := range c.Walk(context.Background(), "seeded", ks3.ListObjectsOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		obj, err := c.GetObject(context.Background(), "seeded", item.Object.Key, ks3.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(obj.Body)
+		obj.Body.Close()
+		if !bytes.Equal(got, want[item.Object.Key]) {
+			t.Errorf("%s: %d bytes, want the file's %d", item.Object.Key, len(got), len(want[item.Object.Key]))
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d objects listed, want %d", n, len(want))
+	}
+	r := e.run("serve", "--root", filepath.Join(e.dir, "other"), "--addr", "127.0.0.1:0", "--import", "nofolder")
+	if r.code != 2 || !strings.Contains(r.stderr, "BUCKET=FOLDER") {
+		t.Errorf("serve --import without a bucket: %s", r)
 	}
 }

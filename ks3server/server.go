@@ -14,7 +14,8 @@
 //   - callback: upload callbacks, which never reach private addresses
 //     unless allowed;
 //   - faults: failures on purpose, installed only when asked for through
-//     Options.Interceptor.
+//     Options.Interceptor;
+//   - importer: bulk import of a local folder as a bucket (Server.Import).
 //
 // ks3servertest starts a server for the tests of other packages.
 package ks3server
@@ -23,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -30,6 +32,7 @@ import (
 	"github.com/ks3sync/ks3sync/ks3server/auth"
 	"github.com/ks3sync/ks3sync/ks3server/callback"
 	"github.com/ks3sync/ks3sync/ks3server/handlers"
+	"github.com/ks3sync/ks3sync/ks3server/importer"
 	"github.com/ks3sync/ks3sync/ks3server/store"
 )
 
@@ -76,6 +79,7 @@ type Server struct {
 	*handlers.Handler
 	store       *store.Store
 	log         zerolog.Logger
+	now         func() time.Time
 	interceptor handlers.Interceptor
 }
 
@@ -101,8 +105,28 @@ func New(opts Options) (*Server, error) {
 		Domain:      opts.Domain,
 		Interceptor: opts.Interceptor,
 	})
-	return &Server{Handler: h, store: st, log: log, interceptor: opts.Interceptor}, nil
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Server{Handler: h, store: st, log: log, now: now, interceptor: opts.Interceptor}, nil
 }
 
 // Close closes the store. Requests still in flight fail.
 func (s *Server) Close() error { return s.store.Close() }
+
+// Import loads the folder tree under dir into bucket, creating the bucket
+// (private) if it does not exist; see package importer.
+func (s *Server) Import(ctx context.Context, bucket, dir string) (importer.Summary, error) {
+	if !handlers.ValidBucketName(bucket) {
+		return importer.Summary{}, fmt.Errorf("import %s: %q is not a valid bucket name", dir, bucket)
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return importer.Summary{}, fmt.Errorf("import %s: not a folder", dir)
+	}
+	b := store.Bucket{Name: bucket, Created: s.now(), ACL: "private", Type: "NORMAL"}
+	if err := s.store.CreateBucket(ctx, b); err != nil && !errors.Is(err, store.ErrBucketExists) {
+		return importer.Summary{}, fmt.Errorf("import %s: %w", dir, err)
+	}
+	return importer.Import(ctx, s.store, bucket, dir, importer.Options{Now: s.now})
+}

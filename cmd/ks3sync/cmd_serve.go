@@ -6,7 +6,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
+	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
 	"github.com/ks3sync/ks3sync/ks3server"
@@ -22,6 +25,7 @@ const faultsEnv = "KS3SYNC_FAULTS"
 type serveFlags struct {
 	root, addr, faults    string
 	noFsync, privateHooks bool
+	imports               []string // BUCKET=FOLDER
 }
 
 func newServeCmd(a *app) *cobra.Command {
@@ -43,6 +47,15 @@ loopback address: to listen anywhere else, configure keys.
 
 It listens on loopback unless --addr names another address.
 
+Seeding: --import BUCKET=FOLDER (repeatable) loads an existing folder tree
+into BUCKET (created if missing) before serving: every regular file becomes
+the object named by its path under FOLDER. Files up to 64 KiB are copied into
+the database, larger ones hard-linked (copied across file systems), and the
+objects are committed in batches of 10,000, so a million files take minutes.
+A hard-linked object shares its bytes with the file: replace imported files
+rather than editing them in place. Symbolic links, special files and names
+that cannot be keys are skipped and counted.
+
 Testing failures: --faults SPEC (or the ` + faultsEnv + ` environment variable)
 makes the server fail requests on purpose, so that clients can rehearse
 errors, resets, slow answers and a server that never answers.
@@ -62,6 +75,7 @@ errors, resets, slow answers and a server that never answers.
 	fl.BoolVar(&f.privateHooks, "allow-private-callbacks", false, "let upload callbacks (x-kss-callbackurl) reach loopback, private "+
 		"and link-local addresses, which they are refused by default")
 	fl.StringVar(&f.faults, "faults", "", "fail requests on purpose, as SPEC says (see above; default $"+faultsEnv+")")
+	fl.StringArrayVar(&f.imports, "import", nil, "load folder FOLDER into bucket BUCKET before serving, as BUCKET=FOLDER (repeatable)")
 	return cmd
 }
 
@@ -69,6 +83,10 @@ errors, resets, slow answers and a server that never answers.
 func runServe(ctx context.Context, out io.Writer, a *app, f serveFlags) error {
 	if f.root == "" {
 		return usageError("serve needs --root DIR")
+	}
+	imports, err := parseImports(f.imports)
+	if err != nil {
+		return err
 	}
 	ak, sk, builtin, err := serveCredentials(a)
 	if err != nil {
@@ -103,6 +121,9 @@ func runServe(ctx context.Context, out io.Writer, a *app, f serveFlags) error {
 		return err
 	}
 	defer srv.Close()
+	if err := importFolders(ctx, out, srv, imports); err != nil {
+		return err
+	}
 	printServing(out, ln.Addr(), f.root, ak, sk, builtin, injector != nil)
 	err = srv.Serve(ctx, ln)
 	if ctx.Err() != nil {
@@ -139,6 +160,43 @@ func serveFaults(spec string) (*faults.Injector, error) {
 		return nil, usageError("%s: %v", source, err)
 	}
 	return faults.New(rules...), nil
+}
+
+// folderImport is one --import: a folder and the bucket it goes into.
+type folderImport struct{ bucket, dir string }
+
+// parseImports reads the BUCKET=FOLDER values of --import.
+func parseImports(values []string) ([]folderImport, error) {
+	out := make([]folderImport, 0, len(values))
+	for _, v := range values {
+		bucket, dir, ok := strings.Cut(v, "=")
+		if !ok || bucket == "" || dir == "" {
+			return nil, usageError("--import %q: want BUCKET=FOLDER", v)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, usageError("--import %q: %s is not a folder", v, dir)
+		}
+		out = append(out, folderImport{bucket: bucket, dir: dir})
+	}
+	return out, nil
+}
+
+// importFolders runs the imports in order and reports each.
+func importFolders(ctx context.Context, out io.Writer, srv *ks3server.Server, imports []folderImport) error {
+	for _, im := range imports {
+		start := time.Now()
+		sum, err := srv.Import(ctx, im.bucket, im.dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "ks3sync serve: imported %d objects (%s) from %s into %s in %s\n",
+			sum.Objects, humanize.IBytes(uint64(sum.Bytes)), im.dir, im.bucket, time.Since(start).Round(time.Millisecond))
+		if sum.Skipped > 0 {
+			fmt.Fprintf(out, "ks3sync serve: skipped %d entries that are no regular file or no valid key, such as %s\n",
+				sum.Skipped, strings.Join(sum.SkippedPaths, ", "))
+		}
+	}
+	return nil
 }
 
 // isLoopback reports whether a listener's address is a loopback address.

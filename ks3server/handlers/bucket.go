@@ -15,10 +15,10 @@ var bucketTypes = map[string]bool{
 	"COLD_ARCHIVE": true, "DEEP_COLD_ARCHIVE": true,
 }
 
-// validBucketName reports whether name is 3 to 63 characters of a-z, 0-9,
+// ValidBucketName reports whether name is 3 to 63 characters of a-z, 0-9,
 // '-', '_' and '.', neither starting nor ending with '-' or '.', without
 // two adjacent dots, and not an IPv4 address.
-func validBucketName(name string) bool {
+func ValidBucketName(name string) bool {
 	if len(name) < 3 || len(name) > 63 {
 		return false
 	}
@@ -52,7 +52,7 @@ func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, req *reque
 }
 
 func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, req *request) error {
-	if !validBucketName(req.bucket) {
+	if !ValidBucketName(req.bucket) {
 		return apierr.InvalidBucketName.WithMessage("The specified bucket %q is not valid.", req.bucket)
 	}
 	acl, err := parseCannedACL(headerValue(r.Header, "acl"), false, aclPrivate)
