@@ -22,7 +22,8 @@ type Harness struct {
 	*ks3server.Running
 	// Root is the server's data directory.
 	Root string
-	// Faults fails requests on purpose when told to; it starts empty.
+	// Faults fails requests on purpose when told to; it starts empty. It
+	// is nil when StartWith was given an Interceptor of its own.
 	Faults *faults.Injector
 }
 
@@ -65,7 +66,7 @@ func StartWith(t testing.TB, opts ks3server.Options) *Harness {
 	return h
 }
 
-// InjectFault adds a fault to the harness's injector.
+// InjectFault adds a fault to the harness's injector (see Faults).
 func (h *Harness) InjectFault(f faults.Fault) { h.Faults.Inject(f) }
 
 // ClearFaults removes every fault.
