@@ -42,3 +42,10 @@ func apiError(err error) (e apierr.Error, ok bool) {
 	}
 	return apierr.Internal, false
 }
+
+// errorsAs is errors.As for a target type, as a value.
+func errorsAs[T error](err error) (T, bool) {
+	var target T
+	ok := errors.As(err, &target)
+	return target, ok
+}
