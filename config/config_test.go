@@ -63,7 +63,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		"log", "level", "format", "file", "transfers", "multipart_threshold", "part_size", "bandwidth",
 		"metrics", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
 		"max_delete", "storage_class", "acl", "encryption", "key_file", "include", "exclude",
-		"follow_symlinks", "watch", "delay", "max_delay", "rescan",
+		"follow_symlinks", "watch", "delay", "max_delay", "rescan", "timeouts", "response_header", "stall", "outage",
 	} {
 		if !strings.Contains(string(data), key+":") {
 			t.Errorf("ks3sync.yaml.example does not document %q", key)
