@@ -1,8 +1,14 @@
 // Package syncer runs ks3sync's reconcile passes: it scans the local folder,
 // lists the bucket prefix, asks the planner what to do, executes the actions
 // on a bounded pool of workers (uploads resumable from multipart checkpoints,
-// downloads verified and renamed into place), and records the new base and
-// the run in the state store.
+// downloads resumable from download checkpoints, verified and renamed into
+// place), and records the new base and the run in the state store.
+//
+// A pass fails as a whole, with an error, when the local folder does not
+// exist (ErrLocalRootMissing) or the endpoint is down (an error wrapping
+// *ks3.CircuitOpenError); a single item fails alone. Whatever
+// follow_symlinks says, a pass never writes, renames or removes through a
+// symbolic link: links are followed only to read what is uploaded.
 package syncer
 
 import (
@@ -61,6 +67,12 @@ type Options struct {
 	PartSize           int64 // 0 = automatic
 	Limiter            *rate.Limiter
 
+	// LockHeld says that the caller holds the lock of the state store (as
+	// run and watch do), so no other ks3sync is syncing this pair: a full
+	// pass then removes every temporary file of ks3sync under Root that no
+	// download checkpoint names, not only those left for an hour.
+	LockHeld bool
+
 	DryRun bool
 	Host   string           // for conflict copies; "" = os.Hostname
 	Now    func() time.Time // nil = time.Now
@@ -87,6 +99,10 @@ type Syncer struct {
 	// deletion cannot slip through in many small passes. Passes do not
 	// overlap, so only the goroutine running one touches it.
 	watchDeletes map[planner.ActionKind]int
+
+	// checkpointEvery is how many bytes a download writes between
+	// checkpoints; smaller objects are not checkpointed.
+	checkpointEvery int64
 }
 
 // New checks the options and returns a Syncer for one pair.
@@ -117,11 +133,12 @@ func New(store objectStore, db *state.DB, opts Options) (*Syncer, error) {
 		return nil, fmt.Errorf("pair %s: %w", opts.Pair, err)
 	}
 	return &Syncer{
-		store:   store,
-		db:      db,
-		opts:    opts,
-		matcher: m,
-		log:     opts.Logger.With().Str("component", "syncer").Str("pair", opts.Pair).Logger(),
+		store:           store,
+		db:              db,
+		opts:            opts,
+		matcher:         m,
+		log:             opts.Logger.With().Str("component", "syncer").Str("pair", opts.Pair).Logger(),
+		checkpointEvery: downloadCheckpointEvery,
 	}, nil
 }
 
