@@ -22,6 +22,16 @@ var ErrSymlink = errors.New("symbolic link in the way")
 // file where a folder should be fails too. The empty path (the root) and
 // paths that lead out of root are errors.
 func ResolveWrite(root, rel string) (string, error) {
+	return resolveWrite(root, rel, false)
+}
+
+// ResolveFolder is ResolveWrite for a folder to create: the last part of
+// rel must be a real folder or absent.
+func ResolveFolder(root, rel string) (string, error) {
+	return resolveWrite(root, rel, true)
+}
+
+func resolveWrite(root, rel string, folder bool) (string, error) {
 	clean, err := checkRel(rel)
 	if err != nil {
 		return "", err
@@ -43,9 +53,9 @@ func ResolveWrite(root, rel string) (string, error) {
 		switch {
 		case fi.Mode()&fs.ModeSymlink != 0:
 			return "", fmt.Errorf("refused to write %s through %s: %w", clean, at, ErrSymlink)
-		case i < len(parts)-1 && !fi.IsDir():
+		case (i < len(parts)-1 || folder) && !fi.IsDir():
 			return "", fmt.Errorf("resolve %q: %s is not a folder", rel, at)
-		case i == len(parts)-1 && !fi.Mode().IsRegular():
+		case i == len(parts)-1 && !folder && !fi.Mode().IsRegular():
 			return "", fmt.Errorf("resolve %q: not a regular file", rel)
 		}
 		cur = next

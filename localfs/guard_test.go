@@ -48,6 +48,11 @@ func TestResolveWriteRefusesSymlinks(t *testing.T) {
 			t.Errorf("ResolveWrite(%q): %v does not wrap ErrSymlink", rel, err)
 		}
 	}
+	for rel, ok := range map[string]bool{"dir": true, "dir/new": true, "link": false, "link/sub": false, "dir/file.txt": false} {
+		if _, err := ResolveFolder(root, rel); (err == nil) != ok {
+			t.Errorf("ResolveFolder(%q): %v", rel, err)
+		}
+	}
 	link := filepath.Join(t.TempDir(), "rootlink") // the root itself may be a link
 	if err := os.Symlink(root, link); err != nil {
 		t.Fatal(err)
