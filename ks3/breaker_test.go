@@ -75,8 +75,8 @@ func TestConnectionErrorsStopAtTheBudget(t *testing.T) {
 		if !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("DeleteObject of a dead endpoint = %v", err)
 		}
-		if took := time.Since(start); took < 5*time.Second || took > 10*time.Second {
-			t.Errorf("gave up after %v, want within the 10s budget and not long before", took)
+		if took := time.Since(start); took < 10*time.Second || took > 11*time.Second {
+			t.Errorf("gave up after %v, want as the 10s budget ends", took)
 		}
 	})
 }

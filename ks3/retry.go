@@ -112,7 +112,8 @@ func (c *Client) newRetries() *retries {
 
 // next records a failed attempt and returns the delay before the next one,
 // or false when err ends the request: it is not retryable, or the attempts
-// and (for transport failures) the time budget are used up.
+// and (for transport failures) the time budget are used up. Within the
+// budget no delay outlasts it, so the last attempt is made as it ends.
 func (r *retries) next(err error) (time.Duration, bool) {
 	r.n++
 	if !IsRetryable(err) {
@@ -123,9 +124,9 @@ func (r *retries) next(err error) (time.Duration, bool) {
 		return delay, true
 	}
 	var te *transportError
-	budget := r.policy.Budget
-	if budget > 0 && errors.As(err, &te) && time.Since(r.first)+delay < budget {
-		return delay, true
+	left := r.policy.Budget - time.Since(r.first)
+	if r.policy.Budget > 0 && errors.As(err, &te) && left > 0 {
+		return min(delay, left), true // the last attempt comes as the budget ends
 	}
 	return 0, false
 }

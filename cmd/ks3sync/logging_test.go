@@ -8,9 +8,28 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 // topLevelKeys returns the keys of a JSON object in order, repeats
 // included (a map would hide a duplicate).
@@ -41,7 +60,8 @@ func runCommand(t *testing.T, ctx context.Context, args ...string) string {
 	t.Helper()
 	root, a := newRootCmd()
 	defer a.close()
-	var out, errw bytes.Buffer
+	var out bytes.Buffer
+	var errw lockedBuffer // loggers of several goroutines write to it
 	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&errw)
