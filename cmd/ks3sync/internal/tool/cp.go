@@ -227,6 +227,7 @@ func (c *cpCmd) newCopier(ctx context.Context, cmd *cobra.Command) (*copier, err
 		threshold:    set.MultipartThreshold,
 		partSize:     set.PartSize,
 		transfers:    set.Transfers,
+		nameRules:    set.NameRules,
 		log:          newItemLog(cmd.OutOrStdout(), cmd.ErrOrStderr(), c.f.quiet),
 		errw:         cmd.ErrOrStderr(),
 		showProgress: !c.f.quiet && !c.f.noProgress,

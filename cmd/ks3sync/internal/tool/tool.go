@@ -39,6 +39,10 @@ type Settings struct {
 	PartSize int64
 	// MultipartThreshold is the largest size in bytes sent as one PUT.
 	MultipartThreshold int64
+	// NameRules forces the file name rules of a system ("windows",
+	// "darwin", "linux") for local folders instead of probing them; for
+	// tests (see localfs.NameRules).
+	NameRules string
 }
 
 // AddCommands adds the KS3 tool commands (ls, mb, rb, cp, rm, stat, acl,
