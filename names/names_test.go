@@ -262,3 +262,26 @@ func assertWindowsName(t *testing.T, name string) {
 		t.Fatalf("name %q is a device name", name)
 	}
 }
+
+// TestPlainWindows checks the shortcut against the mappings themselves: a
+// name it calls plain maps to itself both ways.
+func TestPlainWindows(t *testing.T) {
+	for _, seg := range []string{"file.txt", "é", "ＣON", "ｘ", "a:b", "CON", "x‛", "a．", "a．b", "a␠", "tab\t", ".hidden", "x.", "‛", "＜"} {
+		if plainWindows(seg) && (encodeWindows(seg) != seg || decodeWindows(seg) != seg) {
+			t.Errorf("plainWindows(%q) but it maps to %q and from %q", seg, encodeWindows(seg), decodeWindows(seg))
+		}
+	}
+	for _, seg := range []string{"file.txt", "é", "a．b", ".hidden", "ｘ"[0:0] + "xｘ"} {
+		if !plainWindows(seg) {
+			t.Errorf("plainWindows(%q) = false", seg)
+		}
+	}
+}
+
+func BenchmarkLocalPathWindows(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		windows.LocalPath("projects/d0001/file-0001234.dat")
+		windows.KeyPath("projects/d0001/file-0001234.dat")
+	}
+}

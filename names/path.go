@@ -28,7 +28,7 @@ func (p Policy) LocalPath(rel string) (string, error) {
 	}
 	return mapSegments(rel, func(seg string) (string, error) {
 		local := seg
-		if p.Windows {
+		if p.Windows && !plainWindows(seg) {
 			local = encodeWindows(seg)
 		}
 		if err := checkLength(local, p.Windows); err != nil {
@@ -50,9 +50,16 @@ func (p Policy) KeyPath(local string) (string, error) {
 	if !p.Windows {
 		return local, nil
 	}
-	key, err := mapSegments(local, func(seg string) (string, error) { return decodeWindows(seg), nil })
-	if err != nil {
-		return "", err
+	plain := true
+	key, err := mapSegments(local, func(seg string) (string, error) {
+		if plainWindows(seg) {
+			return seg, checkLength(seg, true)
+		}
+		plain = false
+		return decodeWindows(seg), nil
+	})
+	if err != nil || plain {
+		return key, err // a plain name is its own key and its key's name
 	}
 	back, err := p.LocalPath(key)
 	switch {
@@ -64,22 +71,44 @@ func (p Policy) KeyPath(local string) (string, error) {
 	return key, nil
 }
 
-// mapSegments applies fn to every slash-separated segment of p.
+// mapSegments applies fn to every slash-separated segment of p. It
+// allocates only once a segment changes, so a path that needs no mapping
+// costs a scan.
 func mapSegments(p string, fn func(string) (string, error)) (string, error) {
 	var b strings.Builder
-	for rest := p; ; {
-		seg, tail, more := strings.Cut(rest, "/")
+	changed := false
+	for start := 0; ; {
+		end := strings.IndexByte(p[start:], '/')
+		if end < 0 {
+			end = len(p)
+		} else {
+			end += start
+		}
+		seg := p[start:end]
 		out, err := fn(seg)
 		if err != nil {
 			return "", err
 		}
-		b.WriteString(out)
-		if !more {
-			return b.String(), nil
+		if !changed && out != seg {
+			changed = true
+			b.Grow(len(p) + 8)
+			b.WriteString(p[:start])
 		}
-		b.WriteByte('/')
-		rest = tail
+		if changed {
+			b.WriteString(out)
+			if end < len(p) {
+				b.WriteByte('/')
+			}
+		}
+		if end == len(p) {
+			break
+		}
+		start = end + 1
 	}
+	if !changed {
+		return p, nil
+	}
+	return b.String(), nil
 }
 
 // nfc returns s in Unicode NFC.

@@ -18,6 +18,30 @@ const (
 // characters.
 const reserved = `<>:"|?*\`
 
+// plainWindows reports whether seg is the same as a key and as a local
+// name under Windows rules: nothing in it is mapped or quoted either way.
+// Almost every name is, and this scan lets them skip both mappings.
+func plainWindows(seg string) bool {
+	if seg == "" || isDevice(seg) {
+		return false
+	}
+	switch seg[len(seg)-1] {
+	case '.', ' ':
+		return false
+	}
+	for i, r := range seg {
+		switch {
+		case r < 0x20, r < utf8.RuneSelf && strings.IndexByte(reserved, byte(r)) >= 0:
+			return false
+		case r < utf8.RuneSelf:
+		case r == quoteRune, isReplacement(r), i == 0 && isFullLetter(r):
+			return false
+		}
+	}
+	r, _ := utf8.DecodeLastRuneInString(seg)
+	return r != spaceRune && r != periodRune
+}
+
 // encodeWindows maps one key segment to a name Windows accepts.
 func encodeWindows(seg string) string {
 	body, suffix := splitTrailing(seg)

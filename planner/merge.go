@@ -181,27 +181,26 @@ func newListings(in *Input, rs *remoteStream, rules names.Policy) (*listings, er
 
 // sortFolded returns a copy of entries sorted by folded path, then path,
 // and the folded paths in the same order. The sort is stable, so entries
-// with one path keep their order.
+// with one path keep their order; it moves indices, not entries.
 func sortFolded[E any](entries []E, path func(*E) string, rules names.Policy) ([]E, []string) {
-	type item struct {
-		key string
-		e   E
-	}
-	items := make([]item, len(entries))
+	n := len(entries)
+	paths, keys, order := make([]string, n), make([]string, n), make([]int, n)
 	for i := range entries {
-		items[i] = item{key: rules.Fold(path(&entries[i])), e: entries[i]}
+		paths[i] = path(&entries[i])
+		keys[i] = rules.Fold(paths[i])
+		order[i] = i
 	}
-	slices.SortStableFunc(items, func(a, b item) int {
-		if c := strings.Compare(a.key, b.key); c != 0 {
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := strings.Compare(keys[a], keys[b]); c != 0 {
 			return c
 		}
-		return strings.Compare(path(&a.e), path(&b.e))
+		return strings.Compare(paths[a], paths[b])
 	})
-	out, keys := make([]E, len(items)), make([]string, len(items))
-	for i := range items {
-		out[i], keys[i] = items[i].e, items[i].key
+	out, outKeys := make([]E, n), make([]string, n)
+	for i, j := range order {
+		out[i], outKeys[i] = entries[j], keys[j]
 	}
-	return out, keys
+	return out, outKeys
 }
 
 // filterCursor applies a Matcher to paths that arrive in sorted order. It
