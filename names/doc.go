@@ -66,6 +66,11 @@
 // back. Nothing is overwritten and the bucket is left alone until one of
 // the keys is renamed there.
 //
+// A skipped key is not a failed pass: the planner reports it as an item
+// that could not be synced, with its reason, so that the run's events,
+// its exit code (1, some items failed) and ks3sync status show it, and
+// every other key is synced as usual.
+//
 // Unicode normalization: keys and local paths are compared in NFC on every
 // system, so "café" spelled with a combining accent and without are always
 // one path (both keys skipped if both exist), whatever the filesystem

@@ -12,36 +12,46 @@ import (
 	"github.com/ks3sync/ks3sync/planner"
 )
 
-// nameRules returns the file name rules of the pair's folder, probing it on
-// the first pass that finds the folder (see localfs.NameRules). Until then,
-// and when the probe fails, the system's usual rules apply. Passes do not
-// overlap, so only the goroutine running one touches s.rules.
+// nameRules settles the file name rules of the pass that is starting, and
+// returns them: those of the pair's folder, probed on the first pass that
+// finds the folder (see localfs.NameRules), or until then, and when the
+// probe fails, the system's usual rules. It runs on the goroutine that
+// starts the pass, before any other goroutine of the pass reads
+// s.passRules; passes do not overlap.
 func (s *Syncer) nameRules() names.Policy {
-	if s.rules != nil {
-		return *s.rules
+	if s.rules == nil {
+		s.rules = s.probeNameRules()
 	}
+	s.passRules = names.ForOS(runtime.GOOS)
+	if s.rules != nil {
+		s.passRules = *s.rules
+	}
+	return s.passRules
+}
+
+// probeNameRules probes the folder; nil means it is not there yet.
+func (s *Syncer) probeNameRules() *names.Policy {
 	rules, err := localfs.NameRules(s.opts.Root, s.opts.NameRules)
 	switch {
 	case err == nil:
 		s.log.Info().Str("rules", rules.String()).Msg("local file names")
 	case errors.Is(err, fs.ErrNotExist):
-		return names.ForOS(runtime.GOOS) // probe again once the folder exists
+		return nil // probe again once the folder exists
 	default:
 		s.log.Warn().Err(err).Str("rules", rules.String()).Msg("local file names: using the system's usual rules")
 	}
-	s.rules = &rules
-	return rules
+	return &rules
 }
 
 // pathFor maps a key to its local path under the pair's rules.
 func (s *Syncer) pathFor(key string) (string, error) {
-	return planner.PathFor(s.opts.Prefix, key, s.nameRules())
+	return planner.PathFor(s.opts.Prefix, key, s.passRules)
 }
 
 // pathMatcher is pathFilter under the pair's rules: on a case-insensitive
 // folder a path matches whatever its case.
 func (s *Syncer) pathMatcher(paths []string) func(string) bool {
-	rules := s.nameRules()
+	rules := s.passRules
 	if paths == nil || !rules.CaseInsensitive {
 		return pathFilter(paths)
 	}
@@ -58,7 +68,7 @@ func (s *Syncer) pathMatcher(paths []string) func(string) bool {
 // case-insensitive folder cut before its first letter that has another
 // case, since a listing matches case exactly (usually the whole prefix).
 func (s *Syncer) listingPrefixes(paths []string) []string {
-	rules := s.nameRules()
+	rules := s.passRules
 	keys := make([]string, len(paths))
 	for i, p := range paths {
 		keys[i] = p

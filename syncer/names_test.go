@@ -52,6 +52,7 @@ func TestWindowsNamesRoundTrip(t *testing.T) {
 func TestListingPrefixesUnderNameRules(t *testing.T) {
 	f := newFixture(t)
 	win := f.syncer(t, func(o *Options) { o.NameRules = "windows" })
+	win.nameRules() // as a pass does when it starts
 	if got := win.listingPrefixes([]string{"a：b", "123/Dir/x"}); strings.Join(got, "|") != "pre/" {
 		t.Errorf("windows: %q, want the whole prefix", got)
 	}
@@ -59,6 +60,7 @@ func TestListingPrefixesUnderNameRules(t *testing.T) {
 		t.Errorf("windows: %q, want the folders before the first letters", got)
 	}
 	unix := f.syncer(t, func(o *Options) { o.NameRules = "linux" })
+	unix.nameRules()
 	got := unix.listingPrefixes([]string{"a：b", "123/Dir/x"})
 	if want := "pre/123/Dir/x|pre/a：b"; strings.Join(got, "|") != want {
 		t.Errorf("linux: %q, want %q", got, want)

@@ -86,7 +86,11 @@ type Syncer struct {
 	opts    Options
 	matcher *planner.Matcher
 	log     zerolog.Logger
-	rules   *names.Policy // the folder's file name rules, once probed (see nameRules)
+	rules   *names.Policy // the folder's file name rules once probed (see nameRules)
+
+	// passRules are the file name rules of the pass running, set when it
+	// starts (see nameRules).
+	passRules names.Policy
 
 	// watchDeletes counts, per side, the deletions planned by watch passes
 	// since the last full pass: max_delete applies to their sum, so a mass
