@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/ks3sync/ks3sync/names"
 )
 
@@ -20,7 +22,7 @@ type remoteRef struct {
 // badKey is a remote key without a safe local path.
 type badKey struct {
 	idx int
-	rel string // the key without prefix, for filtering
+	rel string // the key without prefix, in NFC, for filtering
 	err error
 }
 
@@ -61,7 +63,7 @@ func indexRemote(entries []RemoteEntry, prefix string, rules names.Policy) (*rem
 			bad = append(bad, badKey{idx: i, err: fmt.Errorf("map key %q: outside prefix %q", key, prefix)})
 		default:
 			if err := s.add(i, rel, rules); err != nil {
-				bad = append(bad, badKey{idx: i, rel: rel, err: fmt.Errorf("map key %q: %w", key, err)})
+				bad = append(bad, badKey{idx: i, rel: norm.NFC.String(rel), err: fmt.Errorf("map key %q: %w", key, err)})
 			}
 		}
 	}
