@@ -126,7 +126,7 @@ func (s *Syncer) plannerOptions() planner.Options {
 		Exclude:   s.opts.Exclude,
 		Host:      s.opts.Host,
 		Time:      s.opts.Now().UTC().Format("20060102-150405"),
-		GOOS:      goos,
+		Names:     s.nameRules(),
 	}
 }
 
@@ -197,11 +197,11 @@ func (s *Syncer) dropUnknown(in *planner.Input, unknown []string) {
 	if len(unknown) == 0 {
 		return
 	}
-	bad := pathFilter(unknown)
+	bad := s.pathMatcher(unknown)
 	in.Local = slices.DeleteFunc(in.Local, func(l planner.LocalEntry) bool { return bad(l.Path) })
 	in.Base = slices.DeleteFunc(in.Base, func(b planner.BaseEntry) bool { return bad(b.Path) })
 	in.Remote = slices.DeleteFunc(in.Remote, func(r planner.RemoteEntry) bool {
-		p, err := planner.PathFor(s.opts.Prefix, r.Key, goos)
+		p, err := s.pathFor(r.Key)
 		return err == nil && bad(p)
 	})
 }
@@ -241,13 +241,13 @@ func (s *Syncer) listRemote(ctx context.Context, paths []string) ([]planner.Remo
 	if paths == nil {
 		return s.listTree(ctx, s.opts.Prefix)
 	}
-	want := pathFilter(paths)
+	want := s.pathMatcher(paths)
 	keep := func(k string) bool {
-		p, err := planner.PathFor(s.opts.Prefix, k, goos)
+		p, err := s.pathFor(k)
 		return err == nil && want(p)
 	}
 	var all []planner.RemoteEntry
-	for _, lp := range listPrefixes(s.opts.Prefix, paths) {
+	for _, lp := range s.listingPrefixes(paths) {
 		entries, err := s.listPrefix(ctx, lp, keep)
 		if err != nil {
 			return nil, err
@@ -359,7 +359,7 @@ func (s *Syncer) remoteEntry(o ks3.ObjectInfo) planner.RemoteEntry {
 
 func (s *Syncer) loadBase(ctx context.Context, paths []string) ([]planner.BaseEntry, error) {
 	var out []planner.BaseEntry
-	want := pathFilter(paths)
+	want := s.pathMatcher(paths)
 	for b, err := range s.db.Base(ctx, s.opts.Pair) {
 		if err != nil {
 			return nil, fmt.Errorf("read base: %w", err)

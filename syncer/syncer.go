@@ -19,6 +19,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/names"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
 )
@@ -61,6 +62,10 @@ type Options struct {
 	PartSize           int64 // 0 = automatic
 	Limiter            *rate.Limiter
 
+	// NameRules forces the file name rules of a system ("windows",
+	// "darwin" or "linux") instead of probing the folder; for tests.
+	NameRules string
+
 	DryRun bool
 	Host   string           // for conflict copies; "" = os.Hostname
 	Now    func() time.Time // nil = time.Now
@@ -81,6 +86,11 @@ type Syncer struct {
 	opts    Options
 	matcher *planner.Matcher
 	log     zerolog.Logger
+	rules   *names.Policy // the folder's file name rules once probed (see nameRules)
+
+	// passRules are the file name rules of the pass running, set when it
+	// starts (see nameRules).
+	passRules names.Policy
 
 	// watchDeletes counts, per side, the deletions planned by watch passes
 	// since the last full pass: max_delete applies to their sum, so a mass
@@ -111,6 +121,9 @@ func New(store objectStore, db *state.DB, opts Options) (*Syncer, error) {
 	}
 	if opts.Host == "" {
 		opts.Host, _ = os.Hostname()
+	}
+	if _, err := names.Named(opts.NameRules); opts.NameRules != "" && err != nil {
+		return nil, fmt.Errorf("pair %s: %w", opts.Pair, err)
 	}
 	m, err := planner.NewMatcher(opts.Include, opts.Exclude)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -330,7 +331,7 @@ func TestWatchPassOnEmptiedRootDeletesNothing(t *testing.T) {
 // A pull places files through localfs.Pending: the recorded mtime, 0644 for
 // a new file, the old mode for a replaced one, and no temporary file left.
 func TestPullPlacesWithMTimeAndMode(t *testing.T) {
-	if goos == "windows" {
+	if runtime.GOOS == "windows" {
 		t.Skip("Windows has no Unix permission bits")
 	}
 	f := newFixture(t)

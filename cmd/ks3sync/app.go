@@ -188,8 +188,14 @@ func (a *app) Settings() tool.Settings {
 		Transfers:          a.cfg.Transfers,
 		PartSize:           int64(a.cfg.PartSize),
 		MultipartThreshold: int64(a.cfg.MultipartThreshold),
+		NameRules:          os.Getenv(nameRulesEnv),
 	}
 }
+
+// nameRulesEnv names the environment variable that forces another system's
+// file name rules ("windows", "darwin", "linux") instead of probing each
+// local folder. It exists for tests, which check Windows names on Linux.
+const nameRulesEnv = "KS3SYNC_NAME_RULES"
 
 // startLocal starts the embedded store once per command.
 func (a *app) startLocal(dir string) (*ks3server.Running, error) {
