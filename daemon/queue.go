@@ -73,7 +73,7 @@ func (l *loop) settle(ctx context.Context, due []state.DirtyEntry, failed failed
 			continue
 		}
 		next := l.opts.Now().Add(Backoff(d.Attempts + 1))
-		if err := l.opts.DB.FailDirty(ctx, l.name, d.Path, msg, next); err != nil {
+		if err := l.opts.DB.FailDirty(ctx, d, msg, next); err != nil {
 			return err
 		}
 	}

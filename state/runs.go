@@ -22,6 +22,7 @@ const (
 	StatusOK          = "ok"          // everything done
 	StatusPartial     = "partial"     // some items failed, the rest done
 	StatusFailed      = "failed"      // the pass could not be carried out
+	StatusRefused     = "refused"     // a safety guard held the pass back
 	StatusInterrupted = "interrupted" // stopped before the end
 )
 
@@ -34,8 +35,13 @@ const keepRuns = 1000
 
 // RunCounts are the outcomes of a run.
 type RunCounts struct {
-	Uploaded, Downloaded, Deleted, Skipped, Failed, Conflicts int
-	Bytes                                                     int64 // transferred
+	Uploaded   int   `json:"uploaded"`
+	Downloaded int   `json:"downloaded"`
+	Deleted    int   `json:"deleted"`
+	Skipped    int   `json:"skipped"`
+	Failed     int   `json:"failed"`
+	Conflicts  int   `json:"conflicts"`
+	Bytes      int64 `json:"bytes"` // transferred
 }
 
 // Run is one sync pass in the history shown by `ks3sync status`.
@@ -84,7 +90,7 @@ func (db *DB) StartRun(ctx context.Context, pair, kind string, started time.Time
 // status but StatusRunning), counts and errors, of which it keeps the first
 // MaxRunErrors.
 func (db *DB) FinishRun(ctx context.Context, id int64, ended time.Time, status string, c RunCounts, errs []string) error {
-	if !slices.Contains([]string{StatusOK, StatusPartial, StatusFailed, StatusInterrupted}, status) {
+	if !slices.Contains([]string{StatusOK, StatusPartial, StatusFailed, StatusRefused, StatusInterrupted}, status) {
 		return fmt.Errorf("finish run %d: invalid final status %q", id, status)
 	}
 	kept := errs[:min(len(errs), MaxRunErrors)]
