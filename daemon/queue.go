@@ -22,6 +22,7 @@ func (l *loop) drainDue(ctx context.Context) {
 		}
 		if len(due) == 0 {
 			l.armRetry(ctx)
+			l.queueChanged(ctx)
 			return
 		}
 		if err := l.pass(ctx, due); err != nil {
@@ -50,7 +51,7 @@ func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) error {
 	for i, d := range due {
 		paths[i] = d.Path
 	}
-	res, err := l.pair.Syncer.RunPaths(ctx, paths)
+	res, err := l.runPass(ctx, paths)
 	if ctx.Err() != nil {
 		return nil
 	}

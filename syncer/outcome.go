@@ -27,9 +27,9 @@ const (
 // Succeeded reports whether the pass ran to its end: ok or partial.
 func (o Outcome) Succeeded() bool { return o == OutcomeOK || o == OutcomePartial }
 
-// outcomeOf classifies a pass from its context, the items that failed and
+// OutcomeOf classifies a pass from its context, the items that failed and
 // the error of the pass as a whole.
-func outcomeOf(ctx context.Context, failed int, err error) Outcome {
+func OutcomeOf(ctx context.Context, failed int, err error) Outcome {
 	var ge *planner.GuardError
 	switch {
 	case ctx.Err() != nil:

@@ -54,7 +54,7 @@ func (s *Syncer) pass(ctx context.Context, kind string, paths []string) (*Result
 		err = refused
 		s.emit(Event{Kind: EventRefused, Action: kind, Error: err.Error(), ErrorKind: KindGuard, Guard: info, DryRun: s.opts.DryRun})
 	}
-	res.Outcome = outcomeOf(ctx, res.Counts.Failed, err)
+	res.Outcome = OutcomeOf(ctx, res.Counts.Failed, err)
 	if err != nil {
 		res.Errors = append(res.Errors, err.Error())
 	}
