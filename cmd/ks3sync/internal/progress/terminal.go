@@ -76,15 +76,19 @@ func (d *Terminal) loop() {
 }
 
 // Println prints line above the display.
-func (d *Terminal) Println(line string) {
+func (d *Terminal) Println(line string) { d.PrintTo(d.w, line) }
+
+// PrintTo prints line on w (the display's terminal or another stream on
+// the same screen, such as stdout for stderr) above the display.
+func (d *Terminal) PrintTo(w io.Writer, line string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
-		fmt.Fprintln(d.w, line)
+		fmt.Fprintln(w, line)
 		return
 	}
 	d.erase()
-	fmt.Fprintln(d.w, line)
+	fmt.Fprintln(w, line)
 	d.redraw()
 }
 
