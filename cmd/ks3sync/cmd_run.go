@@ -113,7 +113,7 @@ func (a *app) openPairs(ctx context.Context, name string, readOnly bool) ([]conf
 		return nil, nil, nil, usageError("state: %v", err)
 	}
 	a.closers = append(a.closers, func() { db.Close() })
-	client, err := a.Client(ctx)
+	client, err := a.client(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -198,8 +198,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 	}
 	var lim *rate.Limiter
 	if a.cfg.Bandwidth > 0 {
-		bw := int(a.cfg.Bandwidth)
-		lim = rate.NewLimiter(rate.Limit(bw), max(bw/4, 64<<10))
+		lim = newLimiter(int64(a.cfg.Bandwidth))
 	}
 	return syncer.New(client, db, syncer.Options{
 		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, RunCommand: a.runCommand(p.Name),

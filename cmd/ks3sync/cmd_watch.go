@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -149,32 +148,5 @@ func (r *watcherRef) set(w *watcher.Watcher) { r.w = w }
 func (r *watcherRef) suppress(rel string, until time.Time) {
 	if r.w != nil {
 		r.w.Suppress(rel, until)
-	}
-}
-
-// runAsService hands the daemon to the service manager, which calls Start
-// and Stop.
-func (a *app) runAsService(run svc.Runner) error {
-	s, err := svc.New(a.serviceConfig(), svc.NewProgram(run, 10*time.Second))
-	if err != nil {
-		return err
-	}
-	return s.Run()
-}
-
-func (a *app) serviceConfig() svc.Config {
-	cfgPath := a.cfg.Path()
-	if cfgPath != "" {
-		cfgPath, _ = filepath.Abs(cfgPath)
-	}
-	args := []string{"watch"}
-	if cfgPath != "" {
-		args = append(args, "--config", cfgPath)
-	}
-	return svc.Config{
-		Name:        "ks3sync",
-		DisplayName: "ks3sync",
-		Description: "Keeps folders in sync with KS3 object storage.",
-		Arguments:   args,
 	}
 }

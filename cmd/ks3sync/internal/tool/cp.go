@@ -79,6 +79,9 @@ func newCpCmd(env Env) *cobra.Command {
 	f.StringVar(&c.f.encryptKey, "encrypt-key", "", "key FILE for KS3 SDK client-side encryption: encrypt uploads, decrypt downloads")
 	f.StringVar(&c.f.threshold, "multipart-threshold", "", "largest size sent as one PUT, e.g. 64MiB (default: multipart_threshold in the config)")
 	f.StringVar(&c.f.partSize, "part-size", "", "multipart part size, e.g. 8MiB (default: part_size in the config)")
+	// Read by the host when it makes the client (Env.Client), which keeps
+	// every transfer to it.
+	f.String("bandwidth", "", "limit transfers to this many bytes per second, e.g. 10MiB (default: bandwidth in the config)")
 	return cmd
 }
 
@@ -115,6 +118,9 @@ multipart upload while it is read (without x-kss-meta-md5, which is only known
 at the end). A server-side copy keeps the source's metadata, unless --meta or
 --content-type is given: then they replace it (the encryption metadata and
 ks3sync's mtime and md5 are kept, so the copy stays readable).
+
+Transfers keep to bandwidth in the config, or --bandwidth, in bytes per
+second across all files.
 
 With -r, files go several at a time; each is printed when done and failures
 are listed on stderr (exit code 1). Keys that would land outside the target
