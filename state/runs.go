@@ -22,7 +22,6 @@ const (
 	StatusOK          = "ok"          // everything done
 	StatusPartial     = "partial"     // some items failed, the rest done
 	StatusFailed      = "failed"      // the pass could not be carried out
-	StatusRefused     = "refused"     // a safety guard held the pass back
 	StatusInterrupted = "interrupted" // stopped before the end
 )
 
@@ -90,7 +89,7 @@ func (db *DB) StartRun(ctx context.Context, pair, kind string, started time.Time
 // status but StatusRunning), counts and errors, of which it keeps the first
 // MaxRunErrors.
 func (db *DB) FinishRun(ctx context.Context, id int64, ended time.Time, status string, c RunCounts, errs []string) error {
-	if !slices.Contains([]string{StatusOK, StatusPartial, StatusFailed, StatusRefused, StatusInterrupted}, status) {
+	if !slices.Contains([]string{StatusOK, StatusPartial, StatusFailed, StatusInterrupted}, status) {
 		return fmt.Errorf("finish run %d: invalid final status %q", id, status)
 	}
 	kept := errs[:min(len(errs), MaxRunErrors)]
