@@ -61,6 +61,7 @@ func (s *Service) Uninstall() error {
 	if err := os.Remove(s.def.EnvFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, fmt.Errorf("service uninstall: %w", err))
 	}
+	os.Remove(filepath.Dir(s.def.EnvFile)) // the folder install made, unless something else is in it
 	return errors.Join(errs...)
 }
 
@@ -139,12 +140,13 @@ func wrap(op string, err error) error {
 // Status reports the service's state: one of the State constants. A SysV
 // init script answers "status" of a stopped service with a non-zero exit
 // (LSB: 3), which kardianos passes on as an error: an installed service
-// whose status command exits so is stopped.
+// whose status command exits so is stopped, and one whose service file is
+// gone is not installed.
 func (s *Service) Status() (string, error) {
 	st, err := s.svc.Status()
 	var ee *exec.ExitError
 	switch {
-	case errors.Is(err, service.ErrNotInstalled):
+	case errors.Is(err, service.ErrNotInstalled), err != nil && s.unitPath() != "" && !s.installed():
 		return StateNotInstalled, nil
 	case err != nil && errors.As(err, &ee) && s.installed():
 		return StateStopped, nil
