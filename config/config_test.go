@@ -2,8 +2,8 @@ package config
 
 import (
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,10 +185,10 @@ func FuzzParse(f *testing.F) {
 // metrics is the old name of http; a port alone listens on loopback.
 func TestHTTPListener(t *testing.T) {
 	for doc, want := range map[string]string{
-		"":                        "",
+		"":                       "",
 		"http: 127.0.0.1:9101\n": "127.0.0.1:9101",
 		"metrics: 0.0.0.0:80\n":  "0.0.0.0:80",
-		"http: \":9101\"\n":     "127.0.0.1:9101",
+		"http: \":9101\"\n":      "127.0.0.1:9101",
 	} {
 		c, err := Parse(strings.NewReader(doc), "", noEnv)
 		if err != nil || c.HTTP != want || c.Metrics != "" {

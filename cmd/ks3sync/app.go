@@ -39,11 +39,11 @@ type app struct {
 	flags globalFlags
 	// bandwidthFlag is a command's --bandwidth, applied over the config.
 	bandwidthFlag string
-	cfg     *config.Config
-	log     zerolog.Logger
-	logFile *os.File
-	closers []func()
-	local   *ks3server.Running
+	cfg           *config.Config
+	log           zerolog.Logger
+	logFile       *os.File
+	closers       []func()
+	local         *ks3server.Running
 }
 
 // init loads the configuration (when there is one) and sets up logging.
@@ -193,7 +193,7 @@ func (a *app) client(ctx context.Context, throttle bool) (*ks3.Client, error) {
 		transport = newTraceTransport(transport, a.log)
 	}
 	opts := ks3.Options{
-		Transport: transport,
+		Transport:  transport,
 		Endpoint:   c.Endpoint,
 		Secure:     c.IsSecure(),
 		Addressing: ks3.Addressing(c.Addressing),
