@@ -112,3 +112,25 @@ func TestDaemonRunPlainOffTerminal(t *testing.T) {
 		t.Fatalf("no summary: %s", r)
 	}
 }
+
+// cp on a terminal that reports no width still draws its bar, and with
+// --bandwidth the object still arrives whole; a bad value is a usage error.
+func TestDaemonCpBarAtZeroWidth(t *testing.T) {
+	e := newEnv(t)
+	e.mkBucket("bkt")
+	data := pseudoRandom(7, 1<<20)
+	src := writeFile(t, e.dir, "big.bin", data)
+	screen, err := e.ptyRun(0, 0, "cp", "--endpoint", e.srv.URL, "--bandwidth", "512KiB", src, "ks3://bkt/big.bin")
+	if err != nil {
+		t.Fatalf("cp on a terminal: %v\n%q", err, screen)
+	}
+	if !regexp.MustCompile(`\d+% \|[^|]{40}\|`).MatchString(screen) {
+		t.Fatalf("no bar on a zero-width terminal:\n%q", screen)
+	}
+	if got, _ := e.getObject("bkt", "big.bin"); !bytes.Equal(got, data) {
+		t.Fatal("the object differs from the file")
+	}
+	if r := e.run("cp", "--endpoint", e.srv.URL, "--bandwidth", "fast", src, "ks3://bkt/x"); r.code != 2 || !strings.Contains(r.stderr, "--bandwidth") {
+		t.Fatalf("a bad --bandwidth: %s", r)
+	}
+}
