@@ -67,9 +67,13 @@ type Options struct {
 	NameRules string
 
 	DryRun bool
-	Host   string           // for conflict copies; "" = os.Hostname
-	Now    func() time.Time // nil = time.Now
-	Logger zerolog.Logger
+	// RunCommand is the command line that runs this pair once, which a
+	// refused pass names, with the override, as the way to proceed; "" =
+	// "ks3sync run --pair NAME".
+	RunCommand string
+	Host       string           // for conflict copies; "" = os.Hostname
+	Now        func() time.Time // nil = time.Now
+	Logger     zerolog.Logger
 
 	// Report receives every event of a pass (from several goroutines at
 	// once); nil discards them.
@@ -91,12 +95,6 @@ type Syncer struct {
 	// passRules are the file name rules of the pass running, set when it
 	// starts (see nameRules).
 	passRules names.Policy
-
-	// watchDeletes counts, per side, the deletions planned by watch passes
-	// since the last full pass: max_delete applies to their sum, so a mass
-	// deletion cannot slip through in many small passes. Passes do not
-	// overlap, so only the goroutine running one touches it.
-	watchDeletes map[planner.ActionKind]int
 }
 
 // New checks the options and returns a Syncer for one pair.

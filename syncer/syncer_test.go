@@ -3,8 +3,6 @@ package syncer
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -192,39 +190,6 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	if n, _ := f.db.CountBase(context.Background(), "p"); n != 0 {
 		t.Errorf("dry run recorded %d base rows", n)
-	}
-}
-
-// max_delete holds across watch passes: deletions trickling in through
-// many small passes count together until the next full pass.
-func TestWatchPassesShareTheDeleteGuard(t *testing.T) {
-	f := newFixture(t)
-	for i := range 10 {
-		f.write(t, fmt.Sprintf("f%d.txt", i), []byte{byte(i)})
-	}
-	s := f.syncer(t, func(o *Options) {
-		o.Delete = planner.Propagate
-		o.MaxDelete = planner.MaxDelete{Percent: 50}
-	})
-	if _, err := s.Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	remove := func(names ...string) []string {
-		for _, n := range names {
-			os.Remove(filepath.Join(f.root, n))
-		}
-		return names
-	}
-	if _, err := s.RunPaths(t.Context(), remove("f0.txt", "f1.txt", "f2.txt")); err != nil {
-		t.Fatalf("30%% deleted: %v", err)
-	}
-	_, err := s.RunPaths(t.Context(), remove("f3.txt", "f4.txt", "f5.txt"))
-	var ge *planner.GuardError
-	if !errors.As(err, &ge) || ge.Deletes != 6 || ge.Files != 10 {
-		t.Fatalf("60%% deleted over two passes: err = %v, want a guard error for 6 of 10", err)
-	}
-	if len(f.store.objects) != 7 {
-		t.Errorf("%d objects left, want 7", len(f.store.objects))
 	}
 }
 

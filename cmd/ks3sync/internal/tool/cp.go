@@ -79,6 +79,9 @@ func newCpCmd(env Env) *cobra.Command {
 	f.StringVar(&c.f.encryptKey, "encrypt-key", "", "key FILE for KS3 SDK client-side encryption: encrypt uploads, decrypt downloads")
 	f.StringVar(&c.f.threshold, "multipart-threshold", "", "largest size sent as one PUT, e.g. 64MiB (default: multipart_threshold in the config)")
 	f.StringVar(&c.f.partSize, "part-size", "", "multipart part size, e.g. 8MiB (default: part_size in the config)")
+	// Read by the host when it makes the client (Env.Client), which keeps
+	// every transfer to it.
+	f.String("bandwidth", "", "limit transfers to this many bytes per second, e.g. 10MiB (default: bandwidth in the config)")
 	return cmd
 }
 
@@ -128,6 +131,9 @@ Local names follow the folder's file name rules, as sync does: where Windows
 rules apply (Windows, FAT and exFAT), a key such as "a:b" is written "a：b"
 and uploaded back as "a:b", and on a case-insensitive folder a key whose
 local name another key already has is refused instead of overwriting it.
+
+Transfers keep to bandwidth in the config, or --bandwidth, in bytes per
+second across all files.
 
 With -r, files go several at a time; each is printed when done and failures
 are listed on stderr (exit code 1). Keys that would land outside the target
