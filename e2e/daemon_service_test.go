@@ -187,3 +187,33 @@ func TestServiceSysVStartReportsFailure(t *testing.T) {
 		t.Fatalf("start of a failing daemon: want a non-zero exit naming the pair, got %s", r)
 	}
 }
+
+// A service whose daemon cannot start at all (no pairs configured) ends
+// its process instead of idling under the service manager: status says
+// stopped, not running.
+func TestServiceSysVDaemonThatCannotStartEnds(t *testing.T) {
+	sysvOnly(t)
+	e := newEnv(t)
+	name := fmt.Sprintf("ks3sync-e2e-nopairs-%d", os.Getpid())
+	cfg := filepath.Join(e.dir, "nopairs.yaml")
+	doc := fmt.Sprintf("endpoint: %s\nstate: %s\n", e.srv.URL, filepath.Join(e.dir, "nopairs.state.db"))
+	if err := os.WriteFile(cfg, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		e.run("service", "uninstall", "--config", cfg, "--name", name)
+		os.Remove("/var/log/" + name + ".log")
+	})
+	e.mustRun(0, "service", "install", "--config", cfg, "--name", name)
+	if r := e.run("service", "start", "--config", cfg, "--name", name, "--timeout", "20s"); r.code == 0 {
+		t.Fatalf("start of a daemon without pairs reported success: %s", r)
+	}
+	waitFor(t, 15*time.Second, "the service process to end", func() (bool, string) {
+		r := e.run("service", "status", "--config", cfg, "--name", name)
+		return strings.Contains(r.stdout, ": stopped"), r.String()
+	})
+	log, _ := os.ReadFile("/var/log/" + name + ".log")
+	if !strings.Contains(string(log), "no pairs configured") {
+		t.Errorf("the service log does not say why the daemon ended:\n%s", log)
+	}
+}

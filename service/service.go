@@ -31,6 +31,9 @@ type Program struct {
 	mu      sync.Mutex
 	cancel  context.CancelFunc
 	done    chan error
+	// exited receives the runner's error when it returns on its own, not
+	// because Stop asked it to (see Exited).
+	exited chan error
 }
 
 var _ service.Interface = (*Program)(nil)
@@ -40,8 +43,16 @@ func NewProgram(run Runner, stopTimeout time.Duration) *Program {
 	if stopTimeout <= 0 {
 		stopTimeout = 10 * time.Second
 	}
-	return &Program{run: run, timeout: stopTimeout}
+	return &Program{run: run, timeout: stopTimeout, exited: make(chan error, 1)}
 }
+
+// Exited receives the runner's error (nil for a clean return) when the
+// runner ends by itself while the service manager still thinks the service
+// runs: a daemon that fails at start (no pairs, no credentials) or stops
+// for good. The caller should then end the process with a failure, which
+// is how a service manager learns it must report or restart the service;
+// see StopSelf.
+func (p *Program) Exited() <-chan error { return p.exited }
 
 // Start implements service.Interface.
 func (p *Program) Start(service.Service) error {
@@ -53,7 +64,13 @@ func (p *Program) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	p.done = make(chan error, 1)
-	go func() { p.done <- p.run(ctx) }()
+	go func() {
+		err := p.run(ctx)
+		p.done <- err
+		if ctx.Err() == nil { // not cancelled by Stop: it ended by itself
+			p.exited <- err
+		}
+	}()
 	return nil
 }
 

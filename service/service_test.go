@@ -65,6 +65,36 @@ func TestProgramReturnsRunnerError(t *testing.T) {
 	}
 }
 
+func TestProgramExitedWhenRunnerEndsByItself(t *testing.T) {
+	noCreds := errors.New("no credentials")
+	p := NewProgram(func(context.Context) error { return noCreds }, time.Second)
+	p.Start(nil)
+	select {
+	case err := <-p.Exited():
+		if !errors.Is(err, noCreds) {
+			t.Fatalf("Exited = %v, want %v", err, noCreds)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a runner that failed at start was not reported by Exited")
+	}
+	if err := p.Stop(nil); !errors.Is(err, noCreds) {
+		t.Fatalf("Stop after the runner ended = %v, want %v", err, noCreds)
+	}
+}
+
+func TestProgramNotExitedWhenStopped(t *testing.T) {
+	p := NewProgram(func(ctx context.Context) error { <-ctx.Done(); return nil }, time.Second)
+	p.Start(nil)
+	if err := p.Stop(nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.Exited():
+		t.Fatalf("a runner stopped by Stop was reported by Exited (%v)", err)
+	default:
+	}
+}
+
 func TestNewDefinition(t *testing.T) {
 	d, err := NewDefinition("", "/usr/local/bin/ks3sync", "/etc/ks3sync/ks3sync.yaml", false)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 	"github.com/ks3sync/ks3sync/config"
 	"github.com/ks3sync/ks3sync/daemon"
 	svc "github.com/ks3sync/ks3sync/service"
@@ -214,11 +215,40 @@ func (a *app) runAsService(run svc.Runner) error {
 	if err != nil {
 		return err
 	}
-	s, err := svc.New(d, svc.NewProgram(run, 10*time.Second))
+	prog := svc.NewProgram(run, 10*time.Second)
+	s, err := svc.New(d, prog)
 	if err != nil {
 		return err
 	}
-	return s.Run()
+	ended := make(chan error, 1)
+	go func() { ended <- a.endWithDaemon(prog) }()
+	if err := s.Run(); err != nil {
+		return err
+	}
+	select {
+	case err := <-ended:
+		return err
+	default:
+		return nil // stopped by the service manager
+	}
+}
+
+// endWithDaemon waits for the daemon to end by itself (a start-up failure
+// such as missing credentials, or a fatal error later) and then ends the
+// service process, so the service manager reports the failure or restarts
+// the service instead of keeping an idle process that looks healthy. It
+// returns the daemon's error for runAsService to exit with.
+func (a *app) endWithDaemon(prog *svc.Program) error {
+	err := <-prog.Exited()
+	if err == nil {
+		err = errors.New("the daemon stopped by itself")
+	}
+	a.log.Error().Err(err).Msg("the daemon ended; stopping the service")
+	if serr := svc.StopSelf(); serr != nil {
+		a.log.Error().Err(serr).Msg("exiting")
+		os.Exit(cli.Code(err, cli.ExitPartial))
+	}
+	return err
 }
 
 var errServiceStopped = errors.New("the service stopped")
