@@ -62,6 +62,12 @@ func (e *StallError) Error() string {
 	return fmt.Sprintf("no progress for %s while %s", e.After, e.Phase)
 }
 
+// Timeout reports true: a StallError is a net.Error that timed out.
+func (e *StallError) Timeout() bool { return true }
+
+// Temporary reports true, for net.Error.
+func (e *StallError) Temporary() bool { return true }
+
 // watchdog cancels one attempt when a phase of it lasts longer than its
 // limit without being re-armed. It is safe for concurrent use: the
 // transport calls into it from its own goroutines.

@@ -14,8 +14,9 @@ import (
 // under the root must stay under it.
 var ErrSymlink = errors.New("symbolic link in the way")
 
-// ResolveWrite returns, like Resolve, the path on disk of the relative
-// slash path rel under root, as a place to write, rename or remove a file.
+// ResolveWrite returns, like Resolve (in the same form), the path on disk
+// of the relative slash path rel under root, as a place to write, rename
+// or remove a file.
 // Every part of rel that exists must be a real folder, and the last part a
 // regular file or absent: a symbolic link anywhere below root (root itself
 // may be one) fails with an error wrapping ErrSymlink that names it, and a
@@ -44,7 +45,7 @@ func resolveWrite(root, rel string, folder bool) (string, error) {
 	for i, part := range parts {
 		next, fi, err := lookup(cur, part)
 		if errors.Is(err, fs.ErrNotExist) {
-			return filepath.Join(cur, filepath.FromSlash(strings.Join(parts[i:], "/"))), nil
+			return longPath(filepath.Join(cur, filepath.FromSlash(strings.Join(parts[i:], "/")))), nil
 		}
 		if err != nil {
 			return "", fmt.Errorf("resolve %q: %w", rel, err)
@@ -60,5 +61,5 @@ func resolveWrite(root, rel string, folder bool) (string, error) {
 		}
 		cur = next
 	}
-	return cur, nil
+	return longPath(cur), nil
 }

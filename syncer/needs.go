@@ -153,7 +153,7 @@ func (s *Syncer) resolveKeyed(in *planner.Input, keyed map[string]string) {
 		if !ok || e.MD5 != "" {
 			continue
 		}
-		p, err := planner.PathFor(s.opts.Prefix, e.Key, goos)
+		p, err := s.pathFor(e.Key)
 		if err != nil {
 			continue
 		}
@@ -186,7 +186,7 @@ func (s *Syncer) refuse(plan *planner.Result, malformed map[string]error) {
 		delete(malformed, key)
 	}
 	for _, key := range slices.Sorted(maps.Keys(malformed)) {
-		p, _ := planner.PathFor(s.opts.Prefix, key, goos)
+		p, _ := s.pathFor(key)
 		plan.Actions = append(plan.Actions, malformedAction(p, key, s.opts.Bucket, malformed[key]))
 		plan.Counts[planner.Error]++
 		if plan.Counts[planner.Nothing] > 0 {

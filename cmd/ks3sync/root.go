@@ -16,6 +16,7 @@ type globalFlags struct {
 	secretKey string
 	logLevel  string
 	logFormat string
+	envFile   string
 }
 
 // newRootCmd builds the command tree. The caller closes the app when the
@@ -49,6 +50,7 @@ configuration error, 3 interrupted.`,
 	f.StringVar(&app.flags.secretKey, "secret-key", "", "secret key (default $KS3_SECRET_KEY, then the config)")
 	f.StringVar(&app.flags.logLevel, "log-level", "", "log level: trace, debug, info, warn, error (overrides the config)")
 	f.StringVar(&app.flags.logFormat, "log-format", "", "log format: console or json (overrides the config)")
+	f.StringVar(&app.flags.envFile, "env-file", "", "read environment variables (KEY=value lines) from this file first, as an installed service does")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(
 		newRunCmd(app), newWatchCmd(app), newStatusCmd(app), newServiceCmd(app), newServeCmd(app),

@@ -65,6 +65,7 @@ func (t *copier) uploadFolderJobs(root string, dst ks3URI) ([]cpJob, error) {
 		root += string(filepath.Separator) // follow root itself if it is a link
 	}
 	var jobs []cpJob
+	local := newLocalNames(root, t.nameRules)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == root {
@@ -92,7 +93,12 @@ func (t *copier) uploadFolderJobs(root string, dst ks3URI) ([]cpJob, error) {
 		if err != nil {
 			return err
 		}
-		target := dst.with(prefix + normalizeKey(rel))
+		key, err := local.key(rel)
+		if err != nil {
+			t.log.fail("upload: "+path, err)
+			return nil
+		}
+		target := dst.with(prefix + key)
 		jobs = append(jobs, cpJob{what: "upload: " + path + " -> " + target.String(), size: info.Size(),
 			run: func(ctx context.Context) error { return t.uploadFile(ctx, path, target) }})
 		return nil
@@ -108,6 +114,7 @@ func (t *copier) uploadFolderJobs(root string, dst ks3URI) ([]cpJob, error) {
 func (t *copier) downloadPrefixJobs(ctx context.Context, src ks3URI, dir string) ([]cpJob, error) {
 	prefix := src.folderPrefix()
 	var jobs []cpJob
+	local := newLocalNames(dir, t.nameRules)
 	for item, err := range t.cl.Walk(ctx, src.Bucket, ks3.ListObjectsOptions{Prefix: prefix}) {
 		if err != nil {
 			return nil, err
@@ -117,12 +124,17 @@ func (t *copier) downloadPrefixJobs(ctx context.Context, src ks3URI, dir string)
 		if rel == "" {
 			continue
 		}
-		name := strings.TrimSuffix(rel, "/")
-		target, err := localPathFor(dir, name)
+		target, err := local.path(strings.TrimSuffix(rel, "/"))
 		if err != nil {
 			t.log.fail("download: "+obj.String(), err)
 			continue
 		}
+		name, err := filepath.Rel(dir, target) // the local name, with dir's rules
+		if err != nil {
+			t.log.fail("download: "+obj.String(), err)
+			continue
+		}
+		name = filepath.ToSlash(name)
 		if strings.HasSuffix(rel, "/") {
 			if err := makeFolder(dir, name); err != nil {
 				t.log.fail("download: "+obj.String(), err)
