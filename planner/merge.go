@@ -14,7 +14,8 @@ type group struct {
 }
 
 // merge walks the local, base and remote listings together in path order and
-// calls visit once for every path that the filter includes. It needs one pass
+// calls visit once for every path that the filter includes and that is not
+// in the reserved folder. It needs one pass
 // and no memory beyond the group it hands out, which visit must not keep.
 // It fails when Local or Base is out of order or Base repeats a path.
 func merge(local []LocalEntry, base []BaseEntry, rs *remoteStream, filter *filterCursor, visit func(*group)) error {
@@ -47,7 +48,7 @@ func merge(local []LocalEntry, base []BaseEntry, rs *remoteStream, filter *filte
 			rs.pop()
 			r, hasRemote = rs.peek()
 		}
-		if filter.match(path) {
+		if !IsReserved(path) && filter.match(path) {
 			visit(&g)
 		}
 	}

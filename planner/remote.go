@@ -38,8 +38,9 @@ type remoteStream struct {
 }
 
 // indexRemote checks that the listing is sorted by key, maps every key to its
-// path and sets aside the keys that have no safe path and the directory
-// markers (empty objects whose key ends in "/", created by consoles).
+// path and sets aside the keys that have no safe path, the directory markers
+// (empty objects whose key ends in "/", created by consoles) and the keys in
+// the reserved folder.
 func indexRemote(entries []RemoteEntry, prefix, goos string) (*remoteStream, []badKey, error) {
 	s := &remoteStream{entries: entries, prefixLen: len(prefix)}
 	var bad []badKey
@@ -50,7 +51,7 @@ func indexRemote(entries []RemoteEntry, prefix, goos string) (*remoteStream, []b
 		}
 		rel, ok := strings.CutPrefix(key, prefix)
 		switch {
-		case ok && isDirMarker(rel, entries[i].Size):
+		case ok && (isDirMarker(rel, entries[i].Size) || IsReserved(rel)):
 			s.skip = append(s.skip, i)
 		case !ok:
 			s.skip = append(s.skip, i)
