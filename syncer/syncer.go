@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
@@ -37,6 +38,8 @@ type objectStore interface {
 	ListParts(ctx context.Context, bucket, key, uploadID string) iter.Seq2[ks3.Part, error]
 	DeleteObjects(ctx context.Context, bucket string, keys []string) (*ks3.DeleteResult, error)
 	Walk(ctx context.Context, bucket string, opts ks3.ListObjectsOptions) iter.Seq2[ks3.ListItem, error]
+	// Copy copies on the server side, in parts above the single-copy limit.
+	Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, size int64, opts ks3.ServerCopyOptions) (*ks3.CopyResult, error)
 }
 
 var _ objectStore = (*ks3.Client)(nil)
@@ -50,6 +53,12 @@ type Options struct {
 	Direction planner.Direction
 	Delete    planner.DeletePolicy
 	MaxDelete planner.MaxDelete
+	// MaxOverwrite limits the share of existing objects a pass overwrites;
+	// it does not apply while History is on.
+	MaxOverwrite planner.MaxOverwrite
+	// History keeps every version the pair overwrites or deletes in the
+	// bucket (package history); the zero Policy keeps none.
+	History history.Policy
 
 	StorageClass, ACL string
 	Include, Exclude  []string
@@ -87,9 +96,16 @@ type Syncer struct {
 	// deletion cannot slip through in many small passes. Passes do not
 	// overlap, so only the goroutine running one touches it.
 	watchDeletes map[planner.ActionKind]int
+	// watchOverwrites is the same for max_overwrite.
+	watchOverwrites int
+	// retained is where the history's retention stopped, and when it last
+	// ran; only the goroutine running a pass touches it.
+	retained retention
 }
 
-// New checks the options and returns a Syncer for one pair.
+// New checks the options and returns a Syncer for one pair. db may be nil
+// for a Syncer that only restores and checks (Restore, Check), which never
+// touch the state store.
 func New(store objectStore, db *state.DB, opts Options) (*Syncer, error) {
 	if opts.Pair == "" || opts.Root == "" || opts.Bucket == "" {
 		return nil, errors.New("syncer: pair, root and bucket are required")
