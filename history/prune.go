@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,7 +26,8 @@ type PruneOptions struct {
 	// DryRun reports what would be deleted and deletes nothing.
 	DryRun bool
 	// After continues a bounded prune where the previous one stopped (its
-	// Next); "" starts at the first name.
+	// Next), or starts it at the name Root()+name; "" starts at the first
+	// name.
 	After string
 	// MaxKeys bounds one call: it stops once it has listed MaxKeys kept
 	// versions (0: no bound), and Next says where to go on.
@@ -59,15 +61,23 @@ func Prune(ctx context.Context, store PruneStore, a Area, opts PruneOptions) (Pr
 	if !opts.Policy.On() {
 		return PruneResult{}, ErrHistoryOff
 	}
-	p := &pruner{store: store, area: a, opts: opts}
-	if v, ok := a.Parse(opts.After, 0, "", time.Time{}); ok {
-		p.resumed = v.Name
-	}
+	p := &pruner{store: store, area: a, opts: opts, resumed: resumedName(a, opts.After)}
 	err := p.run(ctx)
 	if ferr := p.flush(ctx); err == nil {
 		err = ferr
 	}
 	return p.res, errors.Join(append([]error{err}, p.failed...)...)
+}
+
+// resumedName is the name a listing that starts after the key after may
+// have entered part way: the name of that version key, or the name that key
+// stands for.
+func resumedName(a Area, after string) string {
+	if v, ok := a.Parse(after, 0, "", time.Time{}); ok {
+		return v.Name
+	}
+	name, _ := strings.CutPrefix(after, a.Root())
+	return name
 }
 
 // pruner is one Prune call.

@@ -322,7 +322,7 @@ func TestCheck(t *testing.T) {
 	if err != nil || len(res.Differences) != 0 || res.Files != 3 || res.Objects != 3 {
 		t.Fatalf("check after a run: %+v, %v", res, err)
 	}
-	f.write(t, "edited.txt", "v2")     // same size, other content
+	f.write(t, "edited.txt", "v2")      // same size, other content
 	f.write(t, "local-only.txt", "new") // never uploaded
 	if _, err := f.client.PutObject(t.Context(), "bkt", "pre/remote-only.txt", bytes.NewReader([]byte("r")), 1, ks3.PutOptions{}); err != nil {
 		t.Fatal(err)
