@@ -48,12 +48,10 @@ type RestoreResult struct {
 	Failed []string
 }
 
-// EventRestore reports a file written by Restore (with DryRun, one that
-// would be), and EventKept a local file it left because it differs.
-const (
-	EventRestore EventKind = "restore"
-	EventKept    EventKind = "kept"
-)
+// restoreAction names Restore's events: EventDownload for a file written,
+// EventPlanned for one a dry run would write, and EventWarning for a local
+// file left because it differs.
+const restoreAction = "restore"
 
 // Restore rebuilds the pair's files as the bucket held them at opts.At:
 // the current objects and the versions kept in the pair's history, resolved
@@ -83,6 +81,7 @@ func (s *Syncer) Restore(ctx context.Context, opts RestoreOptions) (*RestoreResu
 		case err != nil:
 			res.Files++
 			res.add(0, v, err)
+			r.emit(Event{Kind: EventError, Action: restoreAction, Key: v.Key, Error: err.Error()})
 			continue
 		case !s.match(path, false):
 			continue
@@ -90,8 +89,11 @@ func (s *Syncer) Restore(ctx context.Context, opts RestoreOptions) (*RestoreResu
 		res.Files++
 		g.Go(func() error {
 			out, err := r.restoreOne(gctx, path, v, opts)
-			if err == nil && ctx.Err() != nil {
+			switch {
+			case err == nil && ctx.Err() != nil:
 				err = ctx.Err()
+			case err != nil && ctx.Err() == nil:
+				r.emit(Event{Kind: EventError, Action: restoreAction, Path: path, Key: v.Key, Error: err.Error()})
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -174,13 +176,15 @@ func (s *Syncer) restoreOne(ctx context.Context, path string, v history.Version,
 	case out == unchangedFile && !opts.DryRun:
 		return out, restoreMTime(s.localPath(path), info)
 	case out == keptLocal:
-		s.emit(Event{Kind: EventKept, Path: path, Key: v.Key, Reason: "the local file differs; use --overwrite to replace it"})
+		s.emit(Event{Kind: EventWarning, Action: restoreAction, Path: path, Key: v.Key, Reason: "the local file differs from the version restored; left as it is (use --overwrite to replace it)"})
 		return out, nil
 	case out != restored:
 		return out, nil
 	}
-	ev := Event{Kind: EventRestore, Path: path, Key: v.Key, Size: v.Size, Reason: "version written " + v.Written.UTC().Format(time.RFC3339), DryRun: opts.DryRun}
+	ev := Event{Kind: EventDownload, Action: restoreAction, Path: path, Key: v.Key, Size: v.Size,
+		Reason: "version written " + v.Written.UTC().Format(time.RFC3339Nano)}
 	if opts.DryRun {
+		ev.Kind, ev.DryRun = EventPlanned, true
 		s.emit(ev)
 		return restored, nil
 	}

@@ -23,21 +23,27 @@ import (
 )
 
 type runFlags struct {
-	pair       string
-	dryRun     bool
-	json       bool
-	noProgress bool
+	pair         string
+	dryRun       bool
+	json         bool
+	noProgress   bool
+	maxOverwrite string
 }
 
 func newRunCmd(a *app) *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
-		Use:   "run [--config F] [--pair NAME] [--dry-run] [--json] [--no-progress]",
+		Use:   "run [--config F] [--pair NAME] [--dry-run] [--json] [--no-progress] [--max-overwrite N%|N]",
 		Short: "Reconcile every pair once and exit",
 		Long: `run scans each pair's folder, lists its bucket prefix, and uploads, downloads
 and deletes what the pair's direction and delete policy call for. A second run
 with nothing changed transfers nothing. Interrupted multipart uploads resume
 where they stopped.
+
+A pass that would delete more than max_delete, or overwrite more than
+max_overwrite of the existing objects of a pair without history, is held:
+nothing is changed and the exit code is 1. --max-overwrite 100% lets such a
+pass through once.
 
 Exit codes: 0 all done, 1 some items failed (the rest done), 2 usage or
 configuration error, 3 interrupted.`,
@@ -50,6 +56,7 @@ configuration error, 3 interrupted.`,
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the plan; change nothing on either side")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON object per event")
 	cmd.Flags().BoolVar(&f.noProgress, "no-progress", false, "no progress bars, even on a terminal")
+	cmd.Flags().StringVar(&f.maxOverwrite, "max-overwrite", "", "max_overwrite for this run only, e.g. 100% to let a held mass rewrite through")
 	return cmd
 }
 
@@ -106,12 +113,18 @@ func (a *app) openPairs(ctx context.Context, name string, readOnly bool) ([]conf
 }
 
 func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
+	if _, err := planner.ParseMaxOverwrite(f.maxOverwrite); err != nil {
+		return usageError("--max-overwrite: %v", err)
+	}
 	pairs, db, client, err := a.openPairs(ctx, f.pair, f.dryRun)
 	if err != nil {
 		return err
 	}
 	var failed []string
 	for _, p := range pairs {
+		if f.maxOverwrite != "" {
+			p.MaxOverwrite = f.maxOverwrite
+		}
 		res, err := a.runPair(ctx, client, db, p, f.dryRun, rep)
 		if ctx.Err() != nil {
 			rep.close()
@@ -158,6 +171,10 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 	if err != nil {
 		return nil, usageError("pair %s: max_delete: %v", p.Name, err)
 	}
+	mo, err := planner.ParseMaxOverwrite(p.MaxOverwrite)
+	if err != nil {
+		return nil, usageError("pair %s: max_overwrite: %v", p.Name, err)
+	}
 	var key *ks3crypto.Key
 	if p.Encryption.KeyFile != "" {
 		k, err := ks3crypto.LoadKey(p.Encryption.KeyFile)
@@ -182,6 +199,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 	return syncer.New(client, db, syncer.Options{
 		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix,
 		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
+		MaxOverwrite: mo, History: historyPolicy(p),
 		StorageClass: p.StorageClass, ACL: p.ACL,
 		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks,
 		Key:                key,
