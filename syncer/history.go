@@ -162,9 +162,10 @@ func (s *Syncer) refreshOptions(a planner.Action, info *ks3.ObjectInfo) ks3.Serv
 
 // retain applies the history's retention at the end of a pass, bounded to
 // retainMaxKeys kept versions; the next pass goes on where it stopped. A
-// Syncer's first run starts at a random name of the pass's listing, so
-// that one-shot runs, which never go on, still cover a large history in
-// turn. Failures are reported and do not fail the pass.
+// Syncer's first run starts at a random name of the pass's listing and
+// wraps around to the start, so that one-shot runs, which never go on,
+// still cover a large history in turn. Failures are reported and do not
+// fail the pass.
 func (s *Syncer) retain(ctx context.Context, remote []planner.RemoteEntry) {
 	if !s.opts.History.On() || s.opts.DryRun || s.opts.Direction == planner.Pull {
 		return
@@ -177,9 +178,12 @@ func (s *Syncer) retain(ctx context.Context, remote []planner.RemoteEntry) {
 	if s.retained.at.IsZero() && len(remote) > 0 {
 		after = s.historyArea().Root() + strings.TrimPrefix(remote[rand.IntN(len(remote))].Key, s.opts.Prefix)
 	}
-	res, err := history.Prune(ctx, s.store, s.historyArea(), history.PruneOptions{
-		Policy: s.opts.History, Now: now, After: after, MaxKeys: retainMaxKeys,
-	})
+	res, err := s.prune(ctx, now, after, retainMaxKeys)
+	if seen := res.Kept + res.Deleted; err == nil && res.Next == "" && after != "" && seen < retainMaxKeys {
+		var more history.PruneResult
+		more, err = s.prune(ctx, now, "", retainMaxKeys-seen) // wrap around
+		res.Deleted, res.DeletedBytes, res.Next = res.Deleted+more.Deleted, res.DeletedBytes+more.DeletedBytes, more.Next
+	}
 	s.retained = retention{at: now, next: res.Next}
 	if err != nil {
 		msg := fmt.Sprintf("history retention: %v", err)
@@ -190,4 +194,12 @@ func (s *Syncer) retain(ctx context.Context, remote []planner.RemoteEntry) {
 	if res.Deleted > 0 {
 		s.log.Info().Int("versions", res.Deleted).Int64("bytes", res.DeletedBytes).Str("policy", s.opts.History.String()).Msg("pruned history")
 	}
+}
+
+// prune applies the retention policy to at most maxKeys kept versions
+// after the key after.
+func (s *Syncer) prune(ctx context.Context, now time.Time, after string, maxKeys int) (history.PruneResult, error) {
+	return history.Prune(ctx, s.store, s.historyArea(), history.PruneOptions{
+		Policy: s.opts.History, Now: now, After: after, MaxKeys: maxKeys,
+	})
 }
