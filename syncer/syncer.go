@@ -2,7 +2,11 @@
 // lists the bucket prefix, asks the planner what to do, executes the actions
 // on a bounded pool of workers (uploads resumable from multipart checkpoints,
 // downloads verified and renamed into place), and records the new base and
-// the run in the state store.
+// the run in the state store. With history on, every object a pass
+// overwrites or deletes is first kept in the pair's history (package
+// history), and passes end with bounded retention. Restore rebuilds a point
+// in time and Check compares folder and bucket, both without the state
+// store.
 package syncer
 
 import (
