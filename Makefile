@@ -1,7 +1,7 @@
 # ks3sync — build and test. `make test` is the whole suite CI runs.
 GO ?= go
 
-.PHONY: all build test vet tidy-check cross demo bench bench-smoke clean
+.PHONY: all build test vet tidy-check cross demo bench bench-smoke clean release-snapshot release-check
 
 all: build
 
@@ -22,6 +22,15 @@ tidy-check:
 cross:
 	./scripts/cross.sh
 
+# A snapshot release in dist/ (archives, .deb/.rpm, SBOMs, checksums; nothing
+# is published), and the same built on a fresh clone with its artifacts
+# checked, the .deb installed and removed (root, Debian).
+release-snapshot:
+	./scripts/release-snapshot.sh
+
+release-check:
+	./scripts/release-check.sh
+
 # A real sync of testdata/demo into the embedded local store.
 demo:
 	$(GO) run ./cmd/ks3sync run --config ks3sync.yaml.example
@@ -36,4 +45,4 @@ bench-smoke:
 
 clean:
 	rm -f ks3sync
-	rm -rf .ks3sync
+	rm -rf .ks3sync dist

@@ -17,6 +17,7 @@ const (
 	DefaultWatchMaxDelay      = 30 * time.Second
 	DefaultWatchRescan        = time.Hour
 	DefaultStaleUploads       = 7 * 24 * time.Hour
+	DefaultNotifyAfter        = 3
 	DefaultEndpoint           = "ks3-cn-beijing.ksyuncs.com"
 	// DefaultHistoryKeep is how long a pair keeps the versions it displaces
 	// when its config does not say: every pair that writes to its bucket
@@ -40,7 +41,9 @@ type Config struct {
 	MultipartThreshold Size     `yaml:"multipart_threshold"`
 	PartSize           Size     `yaml:"part_size"`
 	Bandwidth          Size     `yaml:"bandwidth"`
-	Metrics            string   `yaml:"metrics"`
+	HTTP               string   `yaml:"http"`
+	Metrics            string   `yaml:"metrics"` // the old name of http
+	Notify             Notify   `yaml:"notify"`
 	StaleUploads       Duration `yaml:"stale_uploads"`
 	Pairs              []Pair   `yaml:"pairs"`
 
@@ -73,6 +76,18 @@ type Pair struct {
 	FollowSymlinks bool       `yaml:"follow_symlinks"`
 	Watch          Watch      `yaml:"watch"`
 }
+
+// Notify configures notifications of the daemon: a webhook and/or a
+// command, called on a failure after AfterFailures failed passes in a row,
+// on the recovery, on a guard refusal and on a conflict.
+type Notify struct {
+	Webhook       string   `yaml:"webhook"`
+	Command       []string `yaml:"command"`
+	AfterFailures int      `yaml:"after_failures"`
+}
+
+// Enabled reports whether any notification target is configured.
+func (n Notify) Enabled() bool { return n.Webhook != "" || len(n.Command) > 0 }
 
 // Encryption selects client-side encryption for a pair.
 type Encryption struct {

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	for _, key := range []string{
 		"endpoint", "secure", "addressing", "signature", "region", "access_key", "secret_key", "state",
 		"log", "level", "format", "file", "transfers", "multipart_threshold", "part_size", "bandwidth",
-		"metrics", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
+		"http", "metrics", "notify", "webhook", "command", "after_failures", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
 		"max_delete", "storage_class", "acl", "encryption", "key_file", "include", "exclude",
 		"follow_symlinks", "watch", "delay", "max_delay", "rescan",
 		"max_overwrite", "history", "keep", "versions",
@@ -126,6 +127,11 @@ func TestValidationNamesField(t *testing.T) {
 		{"endpoint: ftp://x\n", `endpoint: "ftp://x" is not`},
 		{"endpoint: \"local:\"\n", `endpoint: "local:" needs a folder`},
 		{"metrics: 9101\n", `metrics: "9101" is not host:port`},
+		{"http: localhost\n", `http: "localhost" is not host:port`},
+		{"http: 127.0.0.1:1\nmetrics: 127.0.0.1:2\n", `http: "127.0.0.1:1" and metrics: "127.0.0.1:2" are the same setting`},
+		{"notify: {webhook: ftp://x}\n", `notify.webhook: "ftp://x" is not an http(s) URL`},
+		{"notify: {command: [\"\"]}\n", `notify.command: the first element`},
+		{"notify: {after_failures: -1}\n", `notify.after_failures: -1`},
 		{base + "  - name: docs\n    local: /other\n    bucket: my-bucket\n", `pairs[1] (docs).name: "docs" is also the name of pairs[0]`},
 	}
 	for _, tt := range tests {
@@ -221,5 +227,54 @@ func TestParseDuration(t *testing.T) {
 		if _, err := ParseDuration(bad); err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("ParseDuration(%q) error = %v, want one quoting it", bad, err)
 		}
+	}
+}
+
+// metrics is the old name of http; a port alone listens on loopback.
+func TestHTTPListener(t *testing.T) {
+	for doc, want := range map[string]string{
+		"":                       "",
+		"http: 127.0.0.1:9101\n": "127.0.0.1:9101",
+		"metrics: 0.0.0.0:80\n":  "0.0.0.0:80",
+		"http: \":9101\"\n":      "127.0.0.1:9101",
+	} {
+		c, err := Parse(strings.NewReader(doc), "", noEnv)
+		if err != nil || c.HTTP != want || c.Metrics != "" {
+			t.Errorf("%q: http %q, metrics %q, %v; want http %q", doc, c.HTTP, c.Metrics, err, want)
+		}
+	}
+	c, err := Parse(strings.NewReader("notify: {webhook: http://127.0.0.1:8/hook}\n"), "", noEnv)
+	if err != nil || !c.Notify.Enabled() || c.Notify.AfterFailures != DefaultNotifyAfter {
+		t.Fatalf("notify = %+v, %v", c.Notify, err)
+	}
+}
+
+func TestReferences(t *testing.T) {
+	doc := `# ${IN_A_COMMENT}
+access_key: ${KS3_ACCESS_KEY}
+secret_key: "${KS3_SECRET_KEY}"
+region: ${REGION:-us-east-1}$$literal
+pairs:
+  - name: a
+    local: ${HOME}/docs
+    bucket: ${REGION:-x}
+    exclude: ["${SKIP:-*.tmp}", "${HOME}/x"]
+`
+	refs, err := References(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Reference{
+		{Name: "KS3_ACCESS_KEY", Line: 2},
+		{Name: "KS3_SECRET_KEY", Line: 3},
+		{Name: "REGION", HasDefault: true, Line: 4},
+		{Name: "HOME", Line: 7},
+		{Name: "SKIP", HasDefault: true, Line: 9},
+	}
+	if !slices.Equal(refs, want) {
+		t.Fatalf("References = %+v\nwant %+v", refs, want)
+	}
+	if _, err := References(strings.NewReader("a: [")); err == nil {
+		t.Fatal("bad YAML accepted")
 	}
 }

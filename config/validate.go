@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -64,11 +63,8 @@ func (c *Config) finish(base string) error {
 		c.Log.File, err = resolvePath(base, c.Log.File)
 		add(wrapField("log.file", err))
 	}
-	if c.Metrics != "" {
-		if _, _, err := net.SplitHostPort(c.Metrics); err != nil {
-			add(fmt.Errorf("metrics: %q is not host:port (for example 127.0.0.1:9101)", c.Metrics))
-		}
-	}
+	add(c.resolveHTTP())
+	add(c.checkNotify())
 	names := make(map[string]int)
 	for i := range c.Pairs {
 		p := &c.Pairs[i]
@@ -100,6 +96,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.StaleUploads == 0 {
 		c.StaleUploads = Duration(DefaultStaleUploads)
+	}
+	if c.Notify.AfterFailures == 0 {
+		c.Notify.AfterFailures = DefaultNotifyAfter
 	}
 }
 

@@ -20,7 +20,7 @@ type Options struct {
 	DB      *state.DB        // holds the dirty queue; required
 	Pairs   []Pair           // at least one
 	Logger  zerolog.Logger   // scoped per pair with component=watch
-	Metrics *Metrics         // nil = no metrics
+	Monitor *Monitor         // keeps the status; nil = a private one
 	Now     func() time.Time // nil = time.Now
 	// BatchLimit caps the paths of one small pass; 0 = 500.
 	BatchLimit int
@@ -32,7 +32,7 @@ type Options struct {
 // Run follows every pair until ctx is done. It returns nil on a clean stop,
 // once every pair's pass in flight and batch source have returned; it
 // returns an error when a pair's source cannot start or stops on its own,
-// after stopping the other pairs.
+// after stopping the other pairs. The monitor runs for as long as Run.
 func Run(ctx context.Context, opts Options) error {
 	if opts.DB == nil || len(opts.Pairs) == 0 {
 		return errors.New("daemon: a state DB and at least one pair are required")
@@ -43,9 +43,19 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.BatchLimit <= 0 {
 		opts.BatchLimit = 500
 	}
+	if opts.Monitor == nil {
+		opts.Monitor = NewMonitor(MonitorOptions{Now: opts.Now, Logger: opts.Logger})
+	}
+	loops := make([]*loop, len(opts.Pairs))
+	infos := make([]pairInfo, len(opts.Pairs))
+	for i, p := range opts.Pairs {
+		loops[i] = newLoop(opts, p)
+		infos[i] = pairInfo{name: loops[i].name, rescan: loops[i].rescan}
+	}
+	opts.Monitor.start(infos)
+	defer opts.Monitor.stop()
 	g, gctx := errgroup.WithContext(ctx)
-	for _, p := range opts.Pairs {
-		l := newLoop(opts, p)
+	for _, l := range loops {
 		g.Go(func() error { return l.run(gctx) })
 	}
 	err := g.Wait()

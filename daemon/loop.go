@@ -9,6 +9,8 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/ks3sync/ks3sync/state"
+	"github.com/ks3sync/ks3sync/syncer"
 	"github.com/ks3sync/ks3sync/watcher"
 )
 
@@ -102,5 +104,43 @@ func (l *loop) take(ctx context.Context, b watcher.Batch) {
 		// them anyway.
 		l.log.Error().Err(err).Msg("queue changes; a full reconcile follows")
 		l.full.Reset(time.Second)
+		return
 	}
+	l.queueChanged(ctx)
+}
+
+// runPass runs a full pass (paths nil) or a small one over paths, and
+// reports its start and end to the monitor.
+func (l *loop) runPass(ctx context.Context, paths []string) (*syncer.Result, error) {
+	full := paths == nil
+	kind := state.KindWatchPass
+	if full {
+		kind = state.KindReconcile
+	}
+	started := l.opts.Now()
+	l.opts.Monitor.passStarted(l.name, full)
+	var (
+		res *syncer.Result
+		err error
+	)
+	if full {
+		res, err = l.pair.Syncer.Run(ctx, kind)
+	} else {
+		res, err = l.pair.Syncer.RunPaths(ctx, paths)
+	}
+	l.opts.Monitor.passEnded(l.name, summarize(ctx, kind, started, l.opts.Now(), res, err), full)
+	return res, err
+}
+
+// queueChanged tells the monitor the pair's queue depth, read here on the
+// loop's goroutine so that no scrape ever reads the database.
+func (l *loop) queueChanged(ctx context.Context) {
+	n, oldest, err := l.opts.DB.DirtyStats(ctx, l.name)
+	if err != nil {
+		if ctx.Err() == nil {
+			l.log.Warn().Err(err).Msg("read queue depth")
+		}
+		return
+	}
+	l.opts.Monitor.queueSeen(l.name, n, oldest)
 }

@@ -22,6 +22,7 @@ func (l *loop) drainDue(ctx context.Context) {
 		}
 		if len(due) == 0 {
 			l.armRetry(ctx)
+			l.queueChanged(ctx)
 			return
 		}
 		if err := l.pass(ctx, due); err != nil {
@@ -50,7 +51,7 @@ func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) error {
 	for i, d := range due {
 		paths[i] = d.Path
 	}
-	res, err := l.pair.Syncer.RunPaths(ctx, paths)
+	res, err := l.runPass(ctx, paths)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -73,7 +74,7 @@ func (l *loop) settle(ctx context.Context, due []state.DirtyEntry, failed failed
 			continue
 		}
 		next := l.opts.Now().Add(Backoff(d.Attempts + 1))
-		if err := l.opts.DB.FailDirty(ctx, l.name, d.Path, msg, next); err != nil {
+		if err := l.opts.DB.FailDirty(ctx, d, msg, next); err != nil {
 			return err
 		}
 	}

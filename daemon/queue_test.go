@@ -155,3 +155,21 @@ func TestQueueWriteFailureWaits(t *testing.T) {
 		h.wantQueue()
 	})
 }
+
+// A path changed again while its pass ran and then failed is passed again
+// at once: the failure's backoff applies to the old change only.
+func TestChangeDuringFailedPassStaysDue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t).start()
+		h.rescan()
+		remark := func() {
+			if err := h.db.MarkDirty(t.Context(), pairName, time.Now(), "a"); err != nil {
+				t.Error(err)
+			}
+		}
+		h.sync.onPaths(inTurn(during(remark, fail(errors.New("list bucket: 503 SlowDown"))), succeed))
+		h.change("a")
+		h.wantCalls(smallPasses, "0s paths [a]", "0s paths [a]")
+		h.wantQueue()
+	})
+}

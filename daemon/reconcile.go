@@ -10,13 +10,13 @@ import (
 )
 
 // reconcile runs a full pass. After a success it clears the queued paths
-// the pass covered and waits the rescan interval; after a failure it keeps
-// the queue and tries again after a backoff that grows with the failures in
-// a row.
+// the pass covered, queues the items that failed with a backoff, and waits
+// the rescan interval; after a failure it keeps the queue and tries again
+// after a backoff that grows with the failures in a row.
 func (l *loop) reconcile(ctx context.Context) {
 	l.abortStale(ctx)
 	queued, qerr := l.queued(ctx)
-	res, err := l.pair.Syncer.Run(ctx, state.KindReconcile)
+	res, err := l.runPass(ctx, nil)
 	if ctx.Err() != nil {
 		return
 	}
@@ -30,18 +30,41 @@ func (l *loop) reconcile(ctx context.Context) {
 	}
 	l.failures = 0
 	l.full.Reset(l.rescan)
-	if l.opts.Metrics != nil {
-		l.opts.Metrics.reconciled(l.name, l.opts.Now())
+	if qerr == nil {
+		qerr = l.settleFull(ctx, queued, failedPaths(res))
 	}
 	if qerr != nil {
 		l.queueFailed(ctx, qerr)
-		return
 	}
-	failed := newFailedSet(failedPaths(res))
-	done := slices.DeleteFunc(queued, func(d state.DirtyEntry) bool { return failed.covers(d.Path) })
+	l.queueChanged(ctx)
+}
+
+// settleFull clears the queued entries a successful full pass covered and
+// queues the items it could not sync, backed off like a small pass's: they
+// are retried long before the next rescan.
+func (l *loop) settleFull(ctx context.Context, queued []state.DirtyEntry, failed []string) error {
+	covered := newFailedSet(failed)
+	byPath := make(map[string]state.DirtyEntry, len(queued))
+	for _, d := range queued {
+		byPath[d.Path] = d
+	}
+	done := slices.DeleteFunc(queued, func(d state.DirtyEntry) bool { return covered.covers(d.Path) })
 	if err := l.opts.DB.ClearDirtyEntries(ctx, done...); err != nil {
-		l.queueFailed(ctx, err)
+		return err
 	}
+	for _, p := range failed {
+		if p == "" {
+			continue // the root itself: the next full pass retries it
+		}
+		d, ok := byPath[p]
+		if !ok {
+			d = state.DirtyEntry{Pair: l.name, Path: p}
+		}
+		if err := l.opts.DB.FailDirty(ctx, d, "item failed", l.opts.Now().Add(Backoff(d.Attempts+1))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // abortStale aborts the pair's interrupted multipart uploads older than

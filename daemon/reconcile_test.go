@@ -124,7 +124,8 @@ func TestGuardRefusal(t *testing.T) {
 
 // A successful full reconcile clears the queued paths it covered, but not
 // one whose item failed, one below a folder that failed, nor one marked
-// again while it ran.
+// again while it ran; the items it could not sync are queued with a
+// backoff, so they are retried long before the next rescan.
 func TestReconcileClearsWhatItCovered(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t).start()
@@ -145,8 +146,18 @@ func TestReconcileClearsWhatItCovered(t *testing.T) {
 			"1s paths [b]", // marked again: due at once
 		)
 		h.wantQueue(
+			"dir attempts=1 next=6s error=item failed",
 			"dir/x attempts=1 next=5s error=item failed",
 			"dir2 attempts=1 next=5s error=item failed",
+			"dir2/y attempts=1 next=6s error=item failed",
 		)
+		h.advanceTo(7 * time.Second)
+		h.wantCalls(smallPasses,
+			"0s paths [a b dir/x dir2]",
+			"1s paths [b]",
+			"5s paths [dir/x dir2]",
+			"6s paths [dir dir2/y]",
+		)
+		h.wantQueue()
 	})
 }

@@ -22,7 +22,7 @@ import (
 
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/ks3/ks3test"
-	"github.com/ks3sync/ks3sync/ks3server"
+	"github.com/ks3sync/ks3sync/ks3server/handlers"
 	"github.com/ks3sync/ks3sync/ks3server/ks3servertest"
 )
 
@@ -150,9 +150,9 @@ func TestPeerAWSCLI(t *testing.T) {
 
 	big := pseudoRandom(3, 20<<20)
 	bigPath := writeFile(t, t.TempDir(), "big.bin", big)
-	before := e.srv.Stats().Requests[ks3server.OpUploadPart]
+	before := e.srv.Stats().Requests[handlers.OpUploadPart]
 	cli("s3", "cp", bigPath, "s3://cli-bucket/big.bin")
-	if parts := e.srv.Stats().Requests[ks3server.OpUploadPart] - before; parts < 2 {
+	if parts := e.srv.Stats().Requests[handlers.OpUploadPart] - before; parts < 2 {
 		t.Errorf("aws s3 cp of 20 MB sent %d parts, want a multipart upload", parts)
 	}
 	if got, _ := e.getObject("cli-bucket", "big.bin"); !bytes.Equal(got, big) {
@@ -286,9 +286,9 @@ func TestPeerRclone(t *testing.T) {
 	tr.write(t, src)
 	must("copy", src, "ks:rclone-bucket/copy")
 	e.wantKeys(t, "rclone-bucket", "copy/", tr)
-	puts := e.srv.Stats().Requests[ks3server.OpPutObject]
+	puts := e.srv.Stats().Requests[handlers.OpPutObject]
 	must("copy", src, "ks:rclone-bucket/copy")
-	if again := e.srv.Stats().Requests[ks3server.OpPutObject] - puts; again != 0 {
+	if again := e.srv.Stats().Requests[handlers.OpPutObject] - puts; again != 0 {
 		t.Errorf("second rclone copy of an unchanged folder uploaded %d files", again)
 	}
 

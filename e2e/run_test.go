@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/ks3sync/ks3sync/ks3"
-	"github.com/ks3sync/ks3sync/ks3server"
+	"github.com/ks3sync/ks3sync/ks3server/faults"
 )
 
 // tree is a set of files by slash path.
@@ -390,9 +390,9 @@ func TestRunSurvivesFaults(t *testing.T) {
 		want[fmt.Sprintf("many/f%02d.bin", i)] = pseudoRandom(uint64(100+i), 1000+i*97)
 	}
 	want.write(t, local)
-	e.srv.InjectFault(ks3server.Fault{Fraction: 0.05, Status: 500})
-	e.srv.InjectFault(ks3server.Fault{Op: "PutObject", Fraction: 0.05, Status: 503, Code: "SlowDown"})
-	e.srv.InjectFault(ks3server.Fault{Op: "UploadPart", Fraction: 0.1, ResetAfter: 4096})
+	e.srv.InjectFault(faults.Fault{Fraction: 0.05, Kinds: []faults.Kind{faults.Status(500)}})
+	e.srv.InjectFault(faults.Fault{Ops: []string{"PutObject"}, Fraction: 0.05, Kinds: []faults.Kind{faults.Error(503, "SlowDown")}})
+	e.srv.InjectFault(faults.Fault{Ops: []string{"UploadPart"}, Fraction: 0.1, Kinds: []faults.Kind{faults.Reset(4096)}})
 	r := e.run("run", "--config", pairConfig(e, "p", local, "bkt", ""))
 	e.srv.ClearFaults()
 	if r.code != 0 {

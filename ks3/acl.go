@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 )
@@ -90,6 +91,54 @@ func aclXML(p *AccessControlPolicy) (*xmlACL, error) {
 			Grantee: xmlGrantee{Type: g.GranteeType, ID: g.ID, DisplayName: g.DisplayName, URI: g.URI}}
 	}
 	return x, nil
+}
+
+// Permissions a grant can give. READ_ACP and WRITE_ACP appear in SDK
+// documents; KS3 itself reports the first three.
+const (
+	PermissionFullControl = "FULL_CONTROL"
+	PermissionRead        = "READ"
+	PermissionWrite       = "WRITE"
+	PermissionReadACP     = "READ_ACP"
+	PermissionWriteACP    = "WRITE_ACP"
+)
+
+// ParseAccessControlPolicy reads an AccessControlPolicy XML document, the
+// body GET ?acl returns and PUT ?acl takes (the SDK's set_xml_acl). Every
+// grantee needs xsi:type CanonicalUser with an ID, or Group with a URI,
+// and every grant a known permission; the error names the grant at fault.
+func ParseAccessControlPolicy(r io.Reader) (*AccessControlPolicy, error) {
+	var x xmlACL
+	if err := xml.NewDecoder(r).Decode(&x); err != nil {
+		return nil, fmt.Errorf("parse access control policy: %w", err)
+	}
+	p := x.policy()
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("parse access control policy: %w", err)
+	}
+	return p, nil
+}
+
+// Validate checks that every grant names its grantee as its type requires
+// and gives a known permission.
+func (p *AccessControlPolicy) Validate() error {
+	for i, g := range p.Grants {
+		n := i + 1
+		switch {
+		case g.GranteeType == GranteeCanonicalUser && g.ID == "":
+			return fmt.Errorf("grant %d: a %s grantee needs an ID", n, GranteeCanonicalUser)
+		case g.GranteeType == GranteeGroup && g.URI == "":
+			return fmt.Errorf("grant %d: a %s grantee needs a URI", n, GranteeGroup)
+		case g.GranteeType != GranteeCanonicalUser && g.GranteeType != GranteeGroup:
+			return fmt.Errorf("grant %d: grantee type %q is not %s or %s", n, g.GranteeType, GranteeCanonicalUser, GranteeGroup)
+		}
+		switch g.Permission {
+		case PermissionFullControl, PermissionRead, PermissionWrite, PermissionReadACP, PermissionWriteACP:
+		default:
+			return fmt.Errorf("grant %d: permission %q is not FULL_CONTROL, READ, WRITE, READ_ACP or WRITE_ACP", n, g.Permission)
+		}
+	}
+	return nil
 }
 
 // GetBucketACL returns the ACL of a bucket.

@@ -35,8 +35,8 @@ type Options struct {
 	// Region is the region SigV4 signs for; "" means DefaultRegion
 	// ("us-east-1"). KSS signatures do not use it.
 	Region string
-	// Transport carries the requests; nil means a tuned default transport
-	// with keep-alives and at least 64 idle connections per host.
+	// Transport carries the requests; nil means DefaultTransport(). A
+	// wrapper (for tracing or throttling) should wrap DefaultTransport().
 	Transport http.RoundTripper
 	// Retry configures retries of failed requests.
 	Retry RetryPolicy
@@ -99,7 +99,7 @@ func New(opts Options) (*Client, error) {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		transport = defaultTransport()
+		transport = DefaultTransport()
 	}
 	c.http = &http.Client{
 		Transport: transport,
@@ -143,9 +143,10 @@ func newSigner(opts Options) (signer, error) {
 	return kssSigner{accessKey: opts.AccessKey, secretKey: opts.SecretKey, securityToken: opts.SecurityToken}, nil
 }
 
-// defaultTransport is tuned for many parallel requests to one endpoint. It
-// never asks for compressed responses, so object bytes arrive as stored.
-func defaultTransport() *http.Transport {
+// DefaultTransport returns a new transport tuned for many parallel requests
+// to one endpoint, with keep-alives and up to 128 idle connections per host.
+// It never asks for compressed responses, so object bytes arrive as stored.
+func DefaultTransport() *http.Transport {
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,

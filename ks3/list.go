@@ -44,6 +44,7 @@ type listBucketResult struct {
 	Marker         string            `xml:"Marker"`
 	MaxKeys        int               `xml:"MaxKeys"`
 	Delimiter      string            `xml:"Delimiter"`
+	EncodingType   string            `xml:"EncodingType"`
 	IsTruncated    bool              `xml:"IsTruncated"`
 	NextMarker     string            `xml:"NextMarker"`
 	Contents       []xmlObject       `xml:"Contents"`
@@ -81,7 +82,7 @@ func (c *Client) listObjects(ctx context.Context, bucket string, opts ListObject
 	if maxKeys <= 0 || maxKeys > limit {
 		maxKeys = limit
 	}
-	q := url.Values{"max-keys": {strconv.Itoa(maxKeys)}}
+	q := url.Values{"max-keys": {strconv.Itoa(maxKeys)}, "encoding-type": {"url"}}
 	for name, v := range map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter, "marker": opts.Marker} {
 		if v != "" {
 			q.Set(name, v)
@@ -92,7 +93,24 @@ func (c *Client) listObjects(ctx context.Context, bucket string, opts ListObject
 	if err := c.do(ctx, r, decodeInto(&out)); err != nil {
 		return nil, err
 	}
+	if err := out.decodeNames(); err != nil {
+		return nil, err
+	}
 	return out.result(), nil
+}
+
+// decodeNames decodes the keys, common prefixes and next marker of a page
+// the service percent-encoded (encoding-type=url, which the client asks
+// for so that keys with characters XML cannot carry list intact).
+func (l *listBucketResult) decodeNames() error {
+	names := []*string{&l.NextMarker}
+	for i := range l.Contents {
+		names = append(names, &l.Contents[i].Key)
+	}
+	for i := range l.CommonPrefixes {
+		names = append(names, &l.CommonPrefixes[i].Prefix)
+	}
+	return decodeListingNames(l.EncodingType, names...)
 }
 
 // result converts the XML page, computing NextMarker when the service did

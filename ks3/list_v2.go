@@ -52,7 +52,7 @@ func (c *Client) listObjectsV2(ctx context.Context, bucket string, opts ListObje
 	if maxKeys <= 0 || maxKeys > limit {
 		maxKeys = limit
 	}
-	q := url.Values{"list-type": {"2"}, "max-keys": {strconv.Itoa(maxKeys)}}
+	q := url.Values{"list-type": {"2"}, "max-keys": {strconv.Itoa(maxKeys)}, "encoding-type": {"url"}}
 	for name, v := range map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter, "continuation-token": token} {
 		if v != "" {
 			q.Set(name, v)
@@ -64,6 +64,9 @@ func (c *Client) listObjectsV2(ctx context.Context, bucket string, opts ListObje
 	var out listBucketResultV2
 	r := &request{method: http.MethodGet, bucket: bucket, query: q, notFoundCode: "NoSuchBucket"}
 	if err := c.do(ctx, r, decodeInto(&out)); err != nil {
+		return nil, "", err
+	}
+	if err := out.decodeNames(); err != nil {
 		return nil, "", err
 	}
 	return out.result(), out.NextContinuationToken, nil

@@ -33,8 +33,8 @@ func TestWalkV2PagesWithContinuationTokens(t *testing.T) {
 	}
 	reqs := s.requests()
 	want := []url.Values{
-		{"list-type": {"2"}, "max-keys": {"100"}, "prefix": {"p/"}, "delimiter": {"/"}, "start-after": {"p/0"}},
-		{"list-type": {"2"}, "max-keys": {"100"}, "prefix": {"p/"}, "delimiter": {"/"}, "continuation-token": {"tok/1+"}},
+		{"list-type": {"2"}, "max-keys": {"100"}, "prefix": {"p/"}, "delimiter": {"/"}, "start-after": {"p/0"}, "encoding-type": {"url"}},
+		{"list-type": {"2"}, "max-keys": {"100"}, "prefix": {"p/"}, "delimiter": {"/"}, "continuation-token": {"tok/1+"}, "encoding-type": {"url"}},
 	}
 	for i, rec := range reqs {
 		u, _ := url.Parse(rec.RequestURI)
@@ -69,7 +69,7 @@ func TestWalkUsesListObjectsV1WithKSS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if uri := s.requests()[0].RequestURI; uri != "/bkt/?marker=m&max-keys=1000" {
+	if uri := s.requests()[0].RequestURI; uri != "/bkt/?encoding-type=url&marker=m&max-keys=1000" {
 		t.Errorf("RequestURI = %s, want a V1 listing", uri)
 	}
 }

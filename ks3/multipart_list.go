@@ -108,6 +108,7 @@ type ListUploadsOptions struct {
 }
 
 type listUploadsResult struct {
+	EncodingType       string            `xml:"EncodingType"`
 	IsTruncated        bool              `xml:"IsTruncated"`
 	NextKeyMarker      string            `xml:"NextKeyMarker"`
 	NextUploadIDMarker string            `xml:"NextUploadIdMarker"`
@@ -187,7 +188,7 @@ func (c *Client) listUploadsPage(ctx context.Context, bucket string, opts ListUp
 	if maxUploads <= 0 || maxUploads > maxListUploads {
 		maxUploads = maxListUploads
 	}
-	q := url.Values{"uploads": {""}, "max-uploads": {strconv.Itoa(maxUploads)}}
+	q := url.Values{"uploads": {""}, "max-uploads": {strconv.Itoa(maxUploads)}, "encoding-type": {"url"}}
 	for name, v := range map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter,
 		"key-marker": opts.KeyMarker, "upload-id-marker": opts.UploadIDMarker} {
 		if v != "" {
@@ -199,5 +200,21 @@ func (c *Client) listUploadsPage(ctx context.Context, bucket string, opts ListUp
 	if err := c.do(ctx, r, decodeInto(&out)); err != nil {
 		return nil, err
 	}
+	if err := out.decodeNames(); err != nil {
+		return nil, err
+	}
 	return &out, nil
+}
+
+// decodeNames decodes the keys, common prefixes and next key marker of a
+// page the service percent-encoded (encoding-type=url).
+func (l *listUploadsResult) decodeNames() error {
+	names := []*string{&l.NextKeyMarker}
+	for i := range l.Uploads {
+		names = append(names, &l.Uploads[i].Key)
+	}
+	for i := range l.CommonPrefixes {
+		names = append(names, &l.CommonPrefixes[i].Prefix)
+	}
+	return decodeListingNames(l.EncodingType, names...)
 }

@@ -253,7 +253,7 @@ func TestListMultipartUploadsPages(t *testing.T) {
 		t.Errorf("ListMultipartUploads = %v, want %v", got, want)
 	}
 	reqs := s.requests()
-	if len(reqs) != 2 || reqs[1].RequestURI != "/b/?key-marker=a%20b&max-uploads=1&upload-id-marker=u1&uploads" {
+	if len(reqs) != 2 || reqs[1].RequestURI != "/b/?encoding-type=url&key-marker=a%20b&max-uploads=1&upload-id-marker=u1&uploads" {
 		t.Errorf("requests = %+v", reqs)
 	}
 }

@@ -391,7 +391,7 @@ func multipartShapeCases() []shapeCase {
 				`<Upload><Key>big/file.bin</Key><UploadId>u2</UploadId><StorageClass>STANDARD_IA</StorageClass>` +
 				`<Initiated>2019-10-15T08:30:00Z</Initiated></Upload>` +
 				`<CommonPrefixes><Prefix>big/sub/</Prefix></CommonPrefixes></ListMultipartUploadsResult>`,
-			method: "GET", uri: "/example-bucket/?delimiter=%2F&max-uploads=1000&prefix=big%2F&uploads",
+			method: "GET", uri: "/example-bucket/?delimiter=%2F&encoding-type=url&max-uploads=1000&prefix=big%2F&uploads",
 			sts: "GET\n\n\n" + vecDate + "\n/example-bucket/?uploads",
 		},
 	}
@@ -432,7 +432,7 @@ func listShapeCases() []shapeCase {
 				`<Size>0</Size><StorageClass>STANDARD_IA</StorageClass></Contents>` +
 				`<CommonPrefixes><Prefix>photos/2019/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>photos/z/</Prefix></CommonPrefixes>` +
 				`</ListBucketResult>`,
-			method: "GET", uri: "/example-bucket/?delimiter=%2F&marker=photos%2Fa&max-keys=100&prefix=photos%2F",
+			method: "GET", uri: "/example-bucket/?delimiter=%2F&encoding-type=url&marker=photos%2Fa&max-keys=100&prefix=photos%2F",
 			sts: "GET\n\n\n" + vecDate + "\n/example-bucket/",
 		},
 		{

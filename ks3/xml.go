@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,6 +38,27 @@ func (t *xmlTime) UnmarshalText(b []byte) error {
 		}
 	}
 	return fmt.Errorf("parse time %q: not RFC 3339", s)
+}
+
+// decodeListingNames decodes, in place, names of a listing answered with
+// encoding-type=url: percent-encoded, '+' for a space (as S3 and its SDKs
+// read them). A listing without an encoding type is left as it is, since
+// a service may ignore the request for one.
+func decodeListingNames(encodingType string, names ...*string) error {
+	if encodingType == "" {
+		return nil
+	}
+	if encodingType != "url" {
+		return fmt.Errorf("decode listing: unknown encoding type %q", encodingType)
+	}
+	for _, n := range names {
+		v, err := url.QueryUnescape(*n)
+		if err != nil {
+			return fmt.Errorf("decode listing name %q: %w", *n, err)
+		}
+		*n = v
+	}
+	return nil
 }
 
 // trimETag removes the double quotes that may surround an ETag.

@@ -2,104 +2,56 @@ package ks3server
 
 import (
 	"bytes"
-	"encoding/xml"
-	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/ks3server/faults"
+	"github.com/ks3sync/ks3sync/ks3server/handlers"
 )
 
-// startTestServer runs a server on a loopback port for the test.
-func startTestServer(t *testing.T) *Running {
+// startFaultyServer runs a test server with a fault injector.
+func startFaultyServer(t *testing.T) (*Running, *faults.Injector) {
 	t.Helper()
-	r, err := Start(Options{
-		Root:        t.TempDir(),
-		Credentials: map[string]string{testAK: testSK},
-		Now:         func() time.Time { return testNow },
-	}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := r.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return r
-}
-
-// send makes c over the network to r. Keys in these tests need no escaping.
-func send(t *testing.T, r *Running, c call) (*http.Response, []byte, error) {
-	t.Helper()
-	signed := c.newRequest()
-	req, err := http.NewRequest(c.method, r.URL+signed.RequestURI, bytes.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header = signed.Header
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp, body, err
-}
-
-// mustSend makes c and fails unless it is answered with status.
-func mustSend(t *testing.T, r *Running, c call, status int) []byte {
-	t.Helper()
-	resp, body, err := send(t, r, c)
-	if err != nil {
-		t.Fatalf("%s %s: %v", c.method, c.rawKey, err)
-	}
-	if resp.StatusCode != status {
-		t.Fatalf("%s %s: status %d, want %d: %s", c.method, c.rawKey, resp.StatusCode, status, body)
-	}
-	return body
-}
-
-func errorCode(t *testing.T, body []byte) string {
-	t.Helper()
-	var e errorDocument
-	if err := xml.Unmarshal(body, &e); err != nil {
-		t.Fatalf("not an error document: %s", body)
-	}
-	return e.Code
+	in := faults.New()
+	return startTestServer(t, func(o *Options) { o.Interceptor = in }), in
 }
 
 func TestFaultCount(t *testing.T) {
-	r := startTestServer(t)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt"}, http.StatusOK)
-	put := call{method: "PUT", bucket: "bkt", rawKey: "k", body: []byte("data")}
+	r, in := startFaultyServer(t)
+	c := newClient(t, r.URL)
+	mustCreateBucket(t, c, "bkt")
+	data := []byte("data")
 
-	r.InjectFault(Fault{Op: OpPutObject, Count: 1, Status: http.StatusServiceUnavailable})
-	mustSend(t, r, call{method: "GET", bucket: "bkt"}, http.StatusOK) // another operation is not affected
-	if code := errorCode(t, mustSend(t, r, put, http.StatusServiceUnavailable)); code != "SlowDown" {
+	in.Inject(faults.Fault{Ops: []string{handlers.OpPutObject}, Count: 1, Kinds: []faults.Kind{faults.Status(http.StatusServiceUnavailable)}})
+	mustSend(t, c, "GET", "bkt", "missing", nil, http.StatusNotFound) // another operation is not affected
+	if code := errorCode(t, mustSend(t, c, "PUT", "bkt", "k", data, http.StatusServiceUnavailable)); code != "SlowDown" {
 		t.Errorf("code %q, want SlowDown", code)
 	}
-	mustSend(t, r, put, http.StatusOK)
-	mustSend(t, r, put, http.StatusOK)
+	mustSend(t, c, "PUT", "bkt", "k", data, http.StatusOK)
+	mustSend(t, c, "PUT", "bkt", "k", data, http.StatusOK)
 
-	r.InjectFault(Fault{Count: 2, Status: http.StatusInternalServerError})
-	r.InjectFault(Fault{Op: OpGetObject, Count: 1, Status: http.StatusBadGateway, Code: "Custom"})
-	if code := errorCode(t, mustSend(t, r, put, http.StatusInternalServerError)); code != "InternalError" {
+	in.Inject(faults.Fault{Count: 2})
+	in.Inject(faults.Fault{Ops: []string{handlers.OpGetObject}, Count: 1, Kinds: []faults.Kind{faults.Error(http.StatusBadGateway, "Custom")}})
+	if code := errorCode(t, mustSend(t, c, "PUT", "bkt", "k", data, http.StatusInternalServerError)); code != "InternalError" {
 		t.Errorf("code %q, want InternalError", code)
 	}
-	mustSend(t, r, call{method: "GET", bucket: "bkt"}, http.StatusInternalServerError)
-	if code := errorCode(t, mustSend(t, r, call{method: "GET", bucket: "bkt", rawKey: "k"}, http.StatusBadGateway)); code != "Custom" {
+	mustSend(t, c, "HEAD", "bkt", "k", nil, http.StatusInternalServerError)
+	if code := errorCode(t, mustSend(t, c, "GET", "bkt", "k", nil, http.StatusBadGateway)); code != "Custom" {
 		t.Errorf("code %q, want Custom", code)
 	}
-	mustSend(t, r, call{method: "GET", bucket: "bkt", rawKey: "k"}, http.StatusOK)
+	mustSend(t, c, "GET", "bkt", "k", nil, http.StatusOK)
 }
 
 func TestFaultFraction(t *testing.T) {
-	r := startTestServer(t)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt"}, http.StatusOK)
-	r.InjectFault(Fault{Op: OpListObjects, Fraction: 0.5, Status: http.StatusServiceUnavailable})
+	r, in := startFaultyServer(t)
+	c := newClient(t, r.URL)
+	mustCreateBucket(t, c, "bkt")
+	in.Inject(faults.Fault{Ops: []string{handlers.OpHeadObject}, Fraction: 0.5, Kinds: []faults.Kind{faults.Status(http.StatusServiceUnavailable)}})
 	failed := 0
 	for range 100 {
-		resp, _, err := send(t, r, call{method: "GET", bucket: "bkt"})
+		resp, _, err := send(t, c, "HEAD", "bkt", "k", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,36 +62,38 @@ func TestFaultFraction(t *testing.T) {
 	if failed < 25 || failed > 75 {
 		t.Errorf("%d of 100 requests failed with Fraction 0.5", failed)
 	}
-	r.ClearFaults()
+	in.Clear()
 	for range 10 {
-		mustSend(t, r, call{method: "GET", bucket: "bkt"}, http.StatusOK)
+		mustSend(t, c, "HEAD", "bkt", "k", nil, http.StatusNotFound)
 	}
 }
 
-func TestFaultResetAfter(t *testing.T) {
-	r := startTestServer(t)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt"}, http.StatusOK)
-	r.InjectFault(Fault{Op: OpPutObject, Count: 1, ResetAfter: 4096})
+func TestFaultReset(t *testing.T) {
+	r, in := startFaultyServer(t)
+	c := newClient(t, r.URL)
+	mustCreateBucket(t, c, "bkt")
+	in.Inject(faults.Fault{Ops: []string{handlers.OpPutObject}, Count: 1, Kinds: []faults.Kind{faults.Reset(4096)}})
 	body := bytes.Repeat([]byte("x"), 1<<20)
-	resp, _, err := send(t, r, call{method: "PUT", bucket: "bkt", rawKey: "k", body: body})
+	resp, _, err := send(t, c, "PUT", "bkt", "k", body)
 	if err == nil {
 		t.Fatalf("request answered with %d despite a dropped connection", resp.StatusCode)
 	}
-	mustSend(t, r, call{method: "GET", bucket: "bkt", rawKey: "k"}, http.StatusNotFound)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt", rawKey: "k", body: body}, http.StatusOK)
-	if got := mustSend(t, r, call{method: "GET", bucket: "bkt", rawKey: "k"}, http.StatusOK); !bytes.Equal(got, body) {
+	mustSend(t, c, "GET", "bkt", "k", nil, http.StatusNotFound)
+	mustSend(t, c, "PUT", "bkt", "k", body, http.StatusOK)
+	if got := mustSend(t, c, "GET", "bkt", "k", nil, http.StatusOK); !bytes.Equal(got, body) {
 		t.Error("object differs after a retried PUT")
 	}
 }
 
 func TestFaultSlowBody(t *testing.T) {
-	r := startTestServer(t)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt"}, http.StatusOK)
+	r, in := startFaultyServer(t)
+	c := newClient(t, r.URL)
+	mustCreateBucket(t, c, "bkt")
 	data := bytes.Repeat([]byte("s"), 20000)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt", rawKey: "k", body: data}, http.StatusOK)
-	r.InjectFault(Fault{Op: OpGetObject, Count: 1, SlowBytesPerSec: 100000})
+	mustSend(t, c, "PUT", "bkt", "k", data, http.StatusOK)
+	in.Inject(faults.Fault{Ops: []string{handlers.OpGetObject}, Count: 1, Kinds: []faults.Kind{faults.Slow(100000)}})
 	start := time.Now()
-	got := mustSend(t, r, call{method: "GET", bucket: "bkt", rawKey: "k"}, http.StatusOK)
+	got := mustSend(t, c, "GET", "bkt", "k", nil, http.StatusOK)
 	if elapsed := time.Since(start); elapsed < 150*time.Millisecond {
 		t.Errorf("20000 bytes at 100000 B/s took only %v", elapsed)
 	}
@@ -148,24 +102,69 @@ func TestFaultSlowBody(t *testing.T) {
 	}
 }
 
+// TestFaultHang checks that a hung request is never answered: the client
+// gives up on its own timeout, and the server goes on serving others.
+func TestFaultHang(t *testing.T) {
+	r, in := startFaultyServer(t)
+	c := newClient(t, r.URL)
+	mustCreateBucket(t, c, "bkt")
+	in.Inject(faults.Fault{Ops: []string{handlers.OpGetObject}, Count: 1, Kinds: []faults.Kind{faults.Hang()}})
+	u, err := c.PresignURL("GET", "bkt", "k", time.Now().Add(time.Hour), ks3.PresignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	impatient := &http.Client{Timeout: 300 * time.Millisecond}
+	start := time.Now()
+	if resp, err := impatient.Get(u); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a hung request was answered with %d", resp.StatusCode)
+	}
+	if waited := time.Since(start); waited < 250*time.Millisecond {
+		t.Errorf("the hung request failed after %v, before the client's timeout", waited)
+	}
+	mustSend(t, c, "GET", "bkt", "k", nil, http.StatusNotFound)
+}
+
+// TestFaultHangReleasedAtClose checks that closing a server does not wait
+// for the requests a hang fault holds.
+func TestFaultHangReleasedAtClose(t *testing.T) {
+	in := faults.New(faults.Fault{Kinds: []faults.Kind{faults.Hang()}})
+	r, err := Start(Options{Root: t.TempDir(), Credentials: map[string]string{testAK: testSK}, NoSync: true, Interceptor: in}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go http.Get(r.URL + "/")
+	for r.Stats().Requests[handlers.OpListBuckets] == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited > runningGrace/2 {
+		t.Errorf("Close waited %v for a hung request", waited)
+	}
+}
+
 func TestStats(t *testing.T) {
 	r := startTestServer(t)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt"}, http.StatusOK)
+	c := newClient(t, r.URL)
+	mustCreateBucket(t, c, "bkt")
 	r.ResetStats()
 	data := bytes.Repeat([]byte("d"), 1000)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt", rawKey: "a", body: data}, http.StatusOK)
-	mustSend(t, r, call{method: "PUT", bucket: "bkt", rawKey: "b", body: data}, http.StatusOK)
-	mustSend(t, r, call{method: "GET", bucket: "bkt", rawKey: "a"}, http.StatusOK)
-	mustSend(t, r, call{method: "GET", bucket: "bkt", rawKey: "missing"}, http.StatusNotFound)
+	mustSend(t, c, "PUT", "bkt", "a", data, http.StatusOK)
+	mustSend(t, c, "PUT", "bkt", "b", data, http.StatusOK)
+	mustSend(t, c, "GET", "bkt", "a", nil, http.StatusOK)
+	mustSend(t, c, "GET", "bkt", "missing", nil, http.StatusNotFound)
 	st := r.Stats()
-	if st.Requests[OpPutObject] != 2 || st.Requests[OpGetObject] != 2 || len(st.Requests) != 2 {
+	if st.Requests[handlers.OpPutObject] != 2 || st.Requests[handlers.OpGetObject] != 2 || len(st.Requests) != 2 {
 		t.Errorf("requests %v", st.Requests)
 	}
 	if st.BytesIn != 2000 || st.BytesOut < 1000 {
 		t.Errorf("bytes in %d, out %d", st.BytesIn, st.BytesOut)
 	}
-	st.Requests[OpPutObject] = 99
-	if r.Stats().Requests[OpPutObject] != 2 {
+	st.Requests[handlers.OpPutObject] = 99
+	if r.Stats().Requests[handlers.OpPutObject] != 2 {
 		t.Error("Stats returned its own map, not a copy")
 	}
 	r.ResetStats()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -18,6 +19,11 @@ const (
 // DefaultAddr is where Start listens when given no address: loopback only.
 const DefaultAddr = "127.0.0.1:0"
 
+// maxHeaderBytes bounds the request line and headers; larger requests are
+// answered 431 before any handler runs. KS3 itself allows 8 KiB of user
+// metadata and S3 tools send a few KiB of headers.
+const maxHeaderBytes = 64 << 10
+
 // Serve answers requests on ln until ctx is done, then shuts down
 // gracefully, letting in-flight requests finish for a few seconds. It does
 // not close the Server.
@@ -30,7 +36,11 @@ func (s *Server) serveUntil(ctx context.Context, ln net.Listener, grace time.Dur
 		Handler:           s,
 		ReadHeaderTimeout: time.Minute,
 		IdleTimeout:       5 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          newHTTPErrorLog(s.log),
+	}
+	if c, ok := s.interceptor.(io.Closer); ok {
+		srv.RegisterOnShutdown(func() { c.Close() })
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

@@ -1,75 +1,20 @@
 package ks3server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func TestRequestLog(t *testing.T) {
-	var logs syncBuffer
-	s := newTestServer(t, func(o *Options) { o.Logger = zerolog.New(&logs).Level(zerolog.DebugLevel) })
-	createBucket(t, s, "bkt")
-	r := call{method: "PUT", bucket: "bkt", rawKey: "k", body: []byte("12345")}.newRequest()
-	auth := r.Header.Get("Authorization")
-	w := httptestRecorder(s, r)
-	presigned := rawRequest("GET", "127.0.0.1:9000", "/bkt/k?KSSAccessKeyId="+testAK+"&Expires=1700000000&Signature=c2VjcmV0", nil)
-	httptestRecorder(s, presigned)
-
-	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d log lines, want one per request:\n%s", len(lines), logs.String())
-	}
-	var entry map[string]any
-	if err := json.Unmarshal([]byte(lines[1]), &entry); err != nil {
+func TestServeShutsDown(t *testing.T) {
+	s, err := New(Options{Root: t.TempDir(), Credentials: map[string]string{testAK: testSK}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"level": "debug", "component": "ks3server", "method": "PUT", "op": OpPutObject,
-		"bucket": "bkt", "key": "k", "status": float64(200), "bytes_in": float64(5), "request_id": w.Header().Get("X-Kss-Request-Id")}
-	for k, v := range want {
-		if entry[k] != v {
-			t.Errorf("log field %s = %v, want %v", k, entry[k], v)
-		}
-	}
-	if _, ok := entry["duration"]; !ok {
-		t.Error("no duration in the request log")
-	}
-	sig := auth[strings.IndexByte(auth, ':')+1:]
-	for _, secret := range []string{sig, "c2VjcmV0", testSK, "Authorization", "Signature"} {
-		if strings.Contains(logs.String(), secret) {
-			t.Errorf("log mentions %q:\n%s", secret, logs.String())
-		}
-	}
-}
-
-func TestServeShutsDown(t *testing.T) {
-	s := newTestServer(t)
+	defer s.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -112,5 +57,42 @@ func TestRunningCloseTwice(t *testing.T) {
 	}
 	if _, err := http.Get(r.URL); err == nil {
 		t.Error("server still answers after Close")
+	}
+}
+
+func TestNewNeedsRootAndCredentials(t *testing.T) {
+	root := t.TempDir()
+	startTestServer(t, func(o *Options) { o.Root = root })
+	_, err := New(Options{Root: root, Credentials: map[string]string{testAK: testSK}})
+	if err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("second server on one root: %v", err)
+	}
+	if _, err := New(Options{Root: t.TempDir()}); err == nil {
+		t.Error("a server without credentials was created")
+	}
+	if _, err := New(Options{Credentials: map[string]string{testAK: testSK}}); err == nil {
+		t.Error("a server without a root was created")
+	}
+}
+
+// TestOversizedHeaders checks that a request whose headers exceed the limit
+// is refused before any handler runs.
+func TestOversizedHeaders(t *testing.T) {
+	r := startTestServer(t)
+	req, err := http.NewRequest("PUT", r.URL+"/bkt/k", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("x-kss-meta-big", strings.Repeat("a", 2*maxHeaderBytes))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("status %d, want 431", resp.StatusCode)
+	}
+	if n := r.Stats().Requests; len(n) != 0 {
+		t.Errorf("an oversized request reached the handlers: %v", n)
 	}
 }

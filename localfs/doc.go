@@ -13,4 +13,10 @@
 // writes a file atomically: into such a temporary file beside the
 // destination, synced to disk, given its mode and mtime, then renamed over
 // the destination, with the folder synced.
+//
+// ProbeNames finds out the file name rules of the folder's filesystem (case
+// and normalization insensitivity, the characters Windows forbids) by
+// creating and looking up temporary files in it; NameRules lets a caller
+// force a system's rules instead. On Windows, Resolve returns paths longer
+// than the 260-character limit in the \\?\ form.
 package localfs

@@ -12,7 +12,8 @@ import (
 )
 
 // Resolve returns the path on disk of the slash-separated relative path
-// rel under root. Reported paths are NFC, while a name on disk may be in
+// rel under root, in the \\?\ form on Windows when it is too long for the
+// usual one. Reported paths are NFC, while a name on disk may be in
 // another normalization form (as macOS and some Linux programs write it);
 // Resolve finds such a name. Where nothing exists, the rest of the path is
 // joined as given, so the result is also the place to create a new file.
@@ -22,7 +23,7 @@ func Resolve(root, rel string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := filepath.Join(root, filepath.FromSlash(clean))
+	p := longPath(filepath.Join(root, filepath.FromSlash(clean)))
 	if isASCII(clean) {
 		return p, nil
 	}
@@ -34,14 +35,14 @@ func Resolve(root, rel string) (string, error) {
 	for i, part := range parts {
 		next, _, err := lookup(cur, part)
 		if errors.Is(err, fs.ErrNotExist) {
-			return filepath.Join(cur, filepath.FromSlash(strings.Join(parts[i:], "/"))), nil
+			return longPath(filepath.Join(cur, filepath.FromSlash(strings.Join(parts[i:], "/")))), nil
 		}
 		if err != nil {
 			return "", fmt.Errorf("resolve %q: %w", rel, err)
 		}
 		cur = next
 	}
-	return cur, nil
+	return longPath(cur), nil
 }
 
 // checkRel validates and cleans a relative path given by a caller.

@@ -3,6 +3,8 @@ package planner
 import (
 	"fmt"
 	"testing"
+
+	"github.com/ks3sync/ks3sync/names"
 )
 
 // benchInput builds n paths in 1,000-file directories: per 1,000, 10
@@ -59,6 +61,24 @@ func BenchmarkPlan1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
 	b.ReportMetric(float64(len(res.Actions)), "actions")
+}
+
+// BenchmarkPlan1MWindowsNames plans the same pair under Windows name rules:
+// case-insensitive, so the listings are merged by their folded paths.
+func BenchmarkPlan1MWindowsNames(b *testing.B) {
+	const n = 1_000_000
+	in := benchInput(n)
+	opts := Options{
+		Direction: Both, Delete: Propagate, Prefix: "laptop/", Host: "h", Time: "t",
+		Exclude: []string{"*.tmp", "~$*", ".DS_Store"}, Names: names.ForOS("windows"),
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Plan(in, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
 }
 
 // BenchmarkNeeds1M asks what to hash and HEAD for the same pair.

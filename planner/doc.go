@@ -13,6 +13,13 @@
 // copies. The three listings are merged in one sorted pass, so planning is
 // linear in the number of entries.
 //
+// Keys become local paths, and local paths keys, through the folder's file
+// name rules (Options.Names, see package names): a key Windows cannot hold
+// is planned under its mapped local name and uploaded back to the same key,
+// and a key no name can represent is an Error action. Under
+// case-insensitive rules the listings are merged by folded path (a sort,
+// so no longer linear), and keys that fold together are all skipped.
+//
 // A typical pass:
 //
 //	hash, head := planner.Needs(in, opts) // hash these local files, HEAD these keys

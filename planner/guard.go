@@ -122,7 +122,7 @@ type GuardError struct {
 // Error says what was refused and what to check.
 func (e *GuardError) Error() string {
 	if e.Guard == GuardMaxOverwrite {
-		return fmt.Sprintf("refusing to overwrite %d of %d objects (max_overwrite %s); check that the local folder was not rewritten by mistake (ransomware, a bulk edit), then run again with --max-overwrite 100%%, raise max_overwrite for this pair, or turn history on so that overwritten versions are kept",
+		return fmt.Sprintf("refusing to overwrite %d of %d objects (max_overwrite %s); check that the local folder was not rewritten by mistake (ransomware, a bulk edit), or raise max_overwrite or turn history on for this pair so that overwritten versions are kept",
 			e.Overwrites, e.Files, e.Limit)
 	}
 	where, check := "remotely", "check that the local folder is complete"

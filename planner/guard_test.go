@@ -222,8 +222,8 @@ func TestMaxOverwriteGuard(t *testing.T) {
 				if !errors.As(err, &ge) || ge.Guard != GuardMaxOverwrite {
 					t.Fatalf("err = %v, want a max_overwrite *GuardError", err)
 				}
-				if !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "--max-overwrite 100%") {
-					t.Fatalf("err = %q, want it to contain %q and name the override", err, tc.wantErr)
+				if !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "turn history on") {
+					t.Fatalf("err = %q, want it to contain %q and name the remedies", err, tc.wantErr)
 				}
 				if ge.Overwrites != tc.edited || ge.Files != 100 || ge.Limit != tc.limit || ge.Side != SideRemote {
 					t.Fatalf("GuardError = %+v", ge)

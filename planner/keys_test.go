@@ -6,97 +6,93 @@ import (
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/ks3sync/ks3sync/names"
 )
 
+var windowsNames = names.ForOS("windows")
+
 func TestKeyFor(t *testing.T) {
-	tests := []struct{ prefix, path, want string }{
-		{"", "a/b.txt", "a/b.txt"},
-		{"laptop/docs/", "a/b.txt", "laptop/docs/a/b.txt"},
-		{"p/", "cafe\u0301", "p/caf\u00e9"}, // NFD input is normalised
+	tests := []struct {
+		prefix, path string
+		rules        names.Policy
+		want         string
+	}{
+		{"", "a/b.txt", names.Policy{}, "a/b.txt"},
+		{"laptop/docs/", "a/b.txt", names.Policy{}, "laptop/docs/a/b.txt"},
+		{"p/", "cafe\u0301", names.Policy{}, "p/caf\u00e9"}, // NFD input is normalised
+		{"p/", "a：b/ＣON.txt", windowsNames, "p/a:b/CON.txt"},
+		{"p/", "a：b", names.Policy{}, "p/a：b"}, // mapped back only under windows rules
 	}
 	for _, tc := range tests {
-		if got := KeyFor(tc.prefix, tc.path); got != tc.want {
-			t.Errorf("KeyFor(%q, %q) = %q, want %q", tc.prefix, tc.path, got, tc.want)
+		if got, err := KeyFor(tc.prefix, tc.path, tc.rules); err != nil || got != tc.want {
+			t.Errorf("KeyFor(%q, %q, %v) = %q, %v; want %q", tc.prefix, tc.path, tc.rules, got, err, tc.want)
 		}
+	}
+	if got, err := KeyFor("p/", "a:b", windowsNames); err == nil {
+		t.Errorf("KeyFor(a:b) under windows rules = %q, want an error", got)
 	}
 }
 
 func TestPathForAccepts(t *testing.T) {
-	tests := []struct{ prefix, key, goos, want string }{
-		{"", "a/b.txt", "", "a/b.txt"},
-		{"p/", "p/x/y", "", "x/y"},
-		{"p/", "p/cafe\u0301", "", "caf\u00e9"},
-		{"", "a\\b", "linux", "a\\b"}, // a backslash is an ordinary character off windows
-		{"", "CON", "linux", "CON"},   // so are windows device names
-		{"", "what?.txt", "darwin", "what?.txt"},
-		{"", "a/..b/c.d", "windows", "a/..b/c.d"}, // dots inside names are fine
-		{"", "...x", "", "...x"},
-		{"", "com10.txt", "windows", "com10.txt"},
-		{"", "console", "windows", "console"},
-		{"", "ab:c", "", "ab:c"}, // not a drive letter: only a leading "X:" is
+	tests := []struct {
+		prefix, key string
+		rules       names.Policy
+		want        string
+	}{
+		{"", "a/b.txt", names.Policy{}, "a/b.txt"},
+		{"p/", "p/x/y", names.Policy{}, "x/y"},
+		{"p/", "p/cafe\u0301", names.Policy{}, "caf\u00e9"},
+		{"", "a\\b", names.Policy{}, "a\\b"}, // a backslash is an ordinary character off windows
+		{"", "CON", names.Policy{}, "CON"},   // so are windows device names
+		{"", "what?.txt", names.ForOS("darwin"), "what?.txt"},
+		{"", "a/..b/c.d", windowsNames, "a/..b/c.d"}, // dots inside names are fine
+		{"", "...x", names.Policy{}, "...x"},
+		{"", "com10.txt", windowsNames, "com10.txt"},
+		{"", "ab:c", names.Policy{}, "ab:c"},
+		{"p/", "p/aux.txt", windowsNames, "ａux.txt"},
+		{"p/", "p/dir./what?", windowsNames, "dir．/what？"},
 	}
 	for _, tc := range tests {
-		got, err := PathFor(tc.prefix, tc.key, tc.goos)
+		got, err := PathFor(tc.prefix, tc.key, tc.rules)
 		if err != nil || got != tc.want {
-			t.Errorf("PathFor(%q, %q, %q) = %q, %v; want %q", tc.prefix, tc.key, tc.goos, got, err, tc.want)
+			t.Errorf("PathFor(%q, %q, %v) = %q, %v; want %q", tc.prefix, tc.key, tc.rules, got, err, tc.want)
 		}
 	}
 }
 
 func TestPathForRefuses(t *testing.T) {
 	tests := []struct {
-		key, goos string
-		why       string // part of the error
+		key string
+		why string // part of the error
 	}{
-		{"../x", "", `".."`},
-		{"a/../../b", "", `".."`},
-		{"..", "", `".."`},
-		{"/abs", "", "absolute"},
-		{"C:\\x", "", "drive letter"},
-		{"c:x", "", "drive letter"},
-		{"a\x00b", "", "NUL"},
-		{"a//b", "", "empty path segment"},
-		{"a/", "", "empty path segment"},
-		{".", "", `"."`},
-		{"a/./b", "", `"."`},
-		{"", "", "empty path"},
-		{"bad\xffutf8", "", "UTF-8"},
-		{"a\\b", "windows", `'\\'`},
-		{"CON", "windows", "reserved"},
-		{"con", "windows", "reserved"},
-		{"aux.txt", "windows", "reserved"},
-		{"dir/nul.tar.gz", "windows", "reserved"},
-		{"COM1", "windows", "reserved"},
-		{"lpt9.log", "windows", "reserved"},
-		{"COM\u00b9", "windows", "reserved"},
-		{"CONOUT$", "windows", "reserved"},
-		{"NUL .txt", "windows", "reserved"},
-		{"name.", "windows", "dot or space"},
-		{"name ", "windows", "dot or space"},
-		{"dir./x", "windows", "dot or space"},
-		{"a<b", "windows", "not allowed"},
-		{"a>b", "windows", "not allowed"},
-		{"ab:c", "windows", "not allowed"},
-		{`a"b`, "windows", "not allowed"},
-		{"a|b", "windows", "not allowed"},
-		{"a?b", "windows", "not allowed"},
-		{"a*b", "windows", "not allowed"},
-		{"a\tb", "windows", "control character"},
+		{"../x", `".."`},
+		{"a/../../b", `".."`},
+		{"/abs", "absolute"},
+		{"a\x00b", "NUL"},
+		{"a//b", "empty path segment"},
+		{"a/", "empty path segment"},
+		{"a/./b", `"."`},
+		{"", "empty path"},
+		{"bad\xffutf8", "UTF-8"},
+		{strings.Repeat("x", 256), "256"},
 	}
 	for _, tc := range tests {
-		got, err := PathFor("", tc.key, tc.goos)
-		if err == nil {
-			t.Errorf("PathFor(%q, goos %q) = %q, want an error", tc.key, tc.goos, got)
-			continue
-		}
-		if !strings.Contains(err.Error(), tc.why) {
-			t.Errorf("PathFor(%q, goos %q) error %q does not say %q", tc.key, tc.goos, err, tc.why)
+		for _, rules := range []names.Policy{{}, windowsNames} {
+			got, err := PathFor("", tc.key, rules)
+			if err == nil {
+				t.Errorf("PathFor(%q, %v) = %q, want an error", tc.key, rules, got)
+				continue
+			}
+			if !strings.Contains(err.Error(), tc.why) || !strings.Contains(err.Error(), "map key") {
+				t.Errorf("PathFor(%q, %v) error %q does not say %q", tc.key, rules, err, tc.why)
+			}
 		}
 	}
 }
 
 func TestPathForOutsidePrefix(t *testing.T) {
-	if _, err := PathFor("p/", "q/x", ""); err == nil || !strings.Contains(err.Error(), "outside prefix") {
+	if _, err := PathFor("p/", "q/x", names.Policy{}); err == nil || !strings.Contains(err.Error(), "outside prefix") {
 		t.Fatalf("err = %v, want outside prefix", err)
 	}
 }
@@ -104,7 +100,7 @@ func TestPathForOutsidePrefix(t *testing.T) {
 // FuzzKeyMapping checks that mapping a path to a key and back returns the
 // path, and that every path PathFor accepts stays inside the root.
 func FuzzKeyMapping(f *testing.F) {
-	for _, s := range []string{"a/b.txt", "cafe\u0301", "../x", "a//b", "C:x", "CON", "x.", "\u212B", "a\\b", "é/ü/ß"} {
+	for _, s := range []string{"a/b.txt", "cafe\u0301", "../x", "a//b", "C:x", "CON", "x.", "\u212B", "a\\b", "é/ü/ß", "a：b"} {
 		f.Add(s, "p/", false)
 		f.Add(s, "", true)
 	}
@@ -112,43 +108,40 @@ func FuzzKeyMapping(f *testing.F) {
 		if prefix != "" && !strings.HasSuffix(prefix, "/") {
 			prefix += "/"
 		}
-		goos := ""
+		rules := names.Policy{}
 		if windows {
-			goos = "windows"
+			rules = windowsNames
 		}
-		key := KeyFor(prefix, p)
-		got, err := PathFor(prefix, key, goos)
-		if norm.NFC.IsNormalString(p) && checkPath(p, goos) == nil {
-			if err != nil || got != p {
-				t.Fatalf("PathFor(KeyFor(%q)) = %q, %v; want the path back", p, got, err)
-			}
-		}
+		key, err := KeyFor(prefix, p, rules)
 		if err != nil {
 			return
 		}
-		if got != norm.NFC.String(p) {
-			t.Fatalf("PathFor(KeyFor(%q)) = %q, want its NFC form", p, got)
-		}
-		if KeyFor(prefix, got) != key {
-			t.Fatalf("KeyFor(PathFor(%q)) = %q, want %q", key, KeyFor(prefix, got), key)
+		got, err := PathFor(prefix, key, rules)
+		if err != nil || got != norm.NFC.String(p) {
+			t.Fatalf("PathFor(KeyFor(%q) = %q) = %q, %v; want the path back in NFC", p, key, got, err)
 		}
 		assertInsideRoot(t, got, windows)
 	})
 }
 
-// FuzzPathFor feeds arbitrary keys: none may panic or map outside the root.
+// FuzzPathFor feeds arbitrary keys: none may panic or map outside the root,
+// and every local path maps back to its key.
 func FuzzPathFor(f *testing.F) {
-	for _, s := range []string{"a", "../a", "a/../b", "/x", "a//b", "D:\\x", "\x00", "a/.", "aux"} {
+	for _, s := range []string{"a", "../a", "a/../b", "/x", "a//b", "D:\\x", "\x00", "a/.", "aux", "a:b."} {
 		f.Add(s, false)
 	}
 	f.Fuzz(func(t *testing.T, key string, windows bool) {
-		goos := ""
+		rules := names.Policy{}
 		if windows {
-			goos = "windows"
+			rules = windowsNames
 		}
-		got, err := PathFor("", key, goos)
-		if err == nil {
-			assertInsideRoot(t, got, windows)
+		got, err := PathFor("", key, rules)
+		if err != nil {
+			return
+		}
+		assertInsideRoot(t, got, windows)
+		if back, err := KeyFor("", got, rules); err != nil || back != norm.NFC.String(key) {
+			t.Fatalf("KeyFor(PathFor(%q) = %q) = %q, %v", key, got, back, err)
 		}
 	})
 }

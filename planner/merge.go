@@ -2,68 +2,206 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/ks3sync/ks3sync/names"
 )
 
 // group is one path of the merged listings with its entries on each side.
 type group struct {
-	path   string
-	local  []LocalEntry // usually one; several when names collide after NFC
-	base   *BaseEntry
-	remote []remoteRef // usually one; several when keys collide after NFC
+	path   string       // the local path: the base's, else the local file's, else the remote's
+	key    string       // what the entries have in common: path, or its case folding
+	local  []LocalEntry // usually one; several when names collide after NFC or case folding
+	bases  []BaseEntry  // at most one, or under case-insensitive rules one per spelling
+	base   *BaseEntry   // the one of bases that describes the entries (see pickBase)
+	remote []remoteRef  // usually one; several when keys collide after NFC or case folding
 }
 
-// merge walks the local, base and remote listings together in path order and
-// calls visit once for every path that the filter includes and that is not
-// in the reserved folder. It needs one pass
-// and no memory beyond the group it hands out, which visit must not keep.
-// It fails when Local or Base is out of order or Base repeats a path.
-func merge(local []LocalEntry, base []BaseEntry, rs *remoteStream, filter *filterCursor, visit func(*group)) error {
+// listings are the three sides of a pass in group order. Under
+// case-sensitive rules they are the input itself and the group of an entry
+// is its path; otherwise local and base are copies sorted by their folded
+// paths, which lkeys and bkeys hold.
+type listings struct {
+	local  []LocalEntry
+	lkeys  []string
+	base   []BaseEntry
+	bkeys  []string
+	remote *remoteStream
+}
+
+func (l *listings) localKey(i int) string {
+	if l.lkeys != nil {
+		return l.lkeys[i]
+	}
+	return l.local[i].Path
+}
+
+func (l *listings) baseKey(i int) string {
+	if l.bkeys != nil {
+		return l.bkeys[i]
+	}
+	return l.base[i].Path
+}
+
+// merge walks the local, base and remote listings together in group order
+// and calls visit once for every group whose path the filter includes and
+// is not in the reserved folder. It
+// needs one pass and no memory beyond the group it hands out, which visit
+// must not keep. It fails when Local or Base is out of order or Base
+// repeats a path.
+func merge(l *listings, entries []RemoteEntry, filter *filterCursor, visit func(*group)) error {
 	var g group
 	li, bi := 0, 0
 	for {
-		r, hasRemote := rs.peek()
-		path, ok := smallest(local, li, base, bi, r.path, hasRemote)
+		r, hasRemote := l.remote.peek()
+		key, ok := l.smallest(li, bi, r.group, hasRemote)
 		if !ok {
 			return nil
 		}
-		g = group{path: path, remote: g.remote[:0]}
+		g = group{key: key, remote: g.remote[:0]}
 		lo := li
-		for li < len(local) && local[li].Path == path {
+		for li < len(l.local) && l.localKey(li) == key {
 			li++
 		}
-		g.local = local[lo:li]
-		if li < len(local) && local[li].Path < path {
-			return fmt.Errorf("local entries are not sorted by path: %q after %q", local[li].Path, path)
+		g.local = l.local[lo:li]
+		if li < len(l.local) && l.localKey(li) < key {
+			return fmt.Errorf("local entries are not sorted by path: %q after %q", l.local[li].Path, l.local[li-1].Path)
 		}
-		if bi < len(base) && base[bi].Path == path {
-			g.base = &base[bi]
+		bo := bi
+		for bi < len(l.base) && l.baseKey(bi) == key {
 			bi++
 		}
-		if bi < len(base) && base[bi].Path <= path {
-			return fmt.Errorf("base entries are not sorted by path or repeat one: %q after %q", base[bi].Path, path)
+		g.bases = l.base[bo:bi]
+		if err := checkBases(l, bi, key, g.bases); err != nil {
+			return err
 		}
-		for hasRemote && r.path == path {
+		for hasRemote && r.group == key {
 			g.remote = append(g.remote, r)
-			rs.pop()
-			r, hasRemote = rs.peek()
+			l.remote.pop()
+			r, hasRemote = l.remote.peek()
 		}
-		if !IsReserved(path) && filter.match(path) {
+		g.pick(entries)
+		if !IsReserved(g.path) && filter.match(g.path) {
 			visit(&g)
 		}
 	}
 }
 
-// smallest returns the smallest path among the heads of the three listings.
-func smallest(local []LocalEntry, li int, base []BaseEntry, bi int, remote string, hasRemote bool) (string, bool) {
-	path, ok := remote, hasRemote
-	if li < len(local) && (!ok || local[li].Path < path) {
-		path, ok = local[li].Path, true
+// checkBases fails when the base listing is out of order or repeats a path
+// in the group just read (several spellings of one folded path are fine).
+func checkBases(l *listings, next int, key string, bases []BaseEntry) error {
+	if next < len(l.base) && l.baseKey(next) < key {
+		return fmt.Errorf("base entries are not sorted by path: %q after %q", l.base[next].Path, key)
 	}
-	if bi < len(base) && (!ok || base[bi].Path < path) {
-		path, ok = base[bi].Path, true
+	for i := 1; i < len(bases); i++ {
+		if l.bkeys == nil || bases[i].Path == bases[i-1].Path {
+			return fmt.Errorf("base entries repeat a path: %q", bases[i].Path)
+		}
 	}
-	return path, ok
+	return nil
+}
+
+// smallest returns the smallest group key among the heads of the three
+// listings.
+func (l *listings) smallest(li, bi int, remote string, hasRemote bool) (string, bool) {
+	key, ok := remote, hasRemote
+	if li < len(l.local) && (!ok || l.localKey(li) < key) {
+		key, ok = l.localKey(li), true
+	}
+	if bi < len(l.base) && (!ok || l.baseKey(bi) < key) {
+		key, ok = l.baseKey(bi), true
+	}
+	return key, ok
+}
+
+// pick chooses the base that describes the group and the group's path.
+// With several bases (one path synced under several spellings, which only
+// case-insensitive rules group together) the one recording a key the
+// bucket still has wins, else the one of the local file's spelling, else
+// the first; the others are forgotten (see builder.forgetOthers).
+func (g *group) pick(entries []RemoteEntry) {
+	g.base = nil
+	switch {
+	case len(g.bases) == 1:
+		g.base = &g.bases[0]
+	case len(g.bases) > 1:
+		g.base = &g.bases[pickBase(g, entries)]
+	}
+	switch {
+	case g.base != nil:
+		g.path = g.base.Path
+	case len(g.local) > 0:
+		g.path = g.local[0].Path
+	default:
+		g.path = g.remote[0].path
+		for _, r := range g.remote[1:] {
+			g.path = min(g.path, r.path)
+		}
+	}
+}
+
+func pickBase(g *group, entries []RemoteEntry) int {
+	for i, b := range g.bases {
+		for _, r := range g.remote {
+			if entries[r.idx].Key == b.RemoteKey {
+				return i
+			}
+		}
+	}
+	for i, b := range g.bases {
+		for _, l := range g.local {
+			if l.Path == b.Path {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// newListings returns the listings of in in group order under rules.
+func newListings(in *Input, rs *remoteStream, rules names.Policy) (*listings, error) {
+	l := &listings{local: in.Local, base: in.Base, remote: rs}
+	if !rules.CaseInsensitive {
+		return l, nil
+	}
+	for i := 1; i < len(in.Local); i++ {
+		if in.Local[i].Path < in.Local[i-1].Path {
+			return nil, fmt.Errorf("local entries are not sorted by path: %q after %q", in.Local[i].Path, in.Local[i-1].Path)
+		}
+	}
+	for i := 1; i < len(in.Base); i++ {
+		if in.Base[i].Path <= in.Base[i-1].Path {
+			return nil, fmt.Errorf("base entries are not sorted by path or repeat one: %q after %q", in.Base[i].Path, in.Base[i-1].Path)
+		}
+	}
+	l.local, l.lkeys = sortFolded(in.Local, func(e *LocalEntry) string { return e.Path }, rules)
+	l.base, l.bkeys = sortFolded(in.Base, func(e *BaseEntry) string { return e.Path }, rules)
+	return l, nil
+}
+
+// sortFolded returns a copy of entries sorted by folded path, then path,
+// and the folded paths in the same order. The sort is stable, so entries
+// with one path keep their order; it moves indices, not entries.
+func sortFolded[E any](entries []E, path func(*E) string, rules names.Policy) ([]E, []string) {
+	n := len(entries)
+	paths, keys, order := make([]string, n), make([]string, n), make([]int, n)
+	for i := range entries {
+		paths[i] = path(&entries[i])
+		keys[i] = rules.Fold(paths[i])
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := strings.Compare(keys[a], keys[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(paths[a], paths[b])
+	})
+	out, outKeys := make([]E, n), make([]string, n)
+	for i, j := range order {
+		out[i], outKeys[i] = entries[j], keys[j]
+	}
+	return out, outKeys
 }
 
 // filterCursor applies a Matcher to paths that arrive in sorted order. It

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ks3sync/ks3sync/names"
 )
 
 func localsOf(paths ...string) []LocalEntry {
@@ -32,17 +34,21 @@ func remotesOf(keys ...string) []RemoteEntry {
 
 // renderGroups merges the listings and renders each path as
 // "path: L R=key,... B" with the sides it has.
-func renderGroups(t *testing.T, local []LocalEntry, base []BaseEntry, remote []RemoteEntry, prefix string, m *Matcher) ([]string, error) {
+func renderGroups(t *testing.T, local []LocalEntry, base []BaseEntry, remote []RemoteEntry, prefix string, m *Matcher, rules names.Policy) ([]string, error) {
 	t.Helper()
-	rs, _, err := indexRemote(remote, prefix, "")
+	rs, _, err := indexRemote(remote, prefix, rules)
 	if err != nil {
 		return nil, err
 	}
 	if m == nil {
 		m = &Matcher{}
 	}
+	lists, err := newListings(&Input{Local: local, Base: base, Remote: remote}, rs, rules)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
-	err = merge(local, base, rs, newFilterCursor(m), func(g *group) {
+	err = merge(lists, remote, newFilterCursor(m), func(g *group) {
 		var b strings.Builder
 		b.WriteString(g.path + ":")
 		if len(g.local) > 0 {
@@ -60,6 +66,9 @@ func renderGroups(t *testing.T, local []LocalEntry, base []BaseEntry, remote []R
 		}
 		if g.base != nil {
 			b.WriteString(" B")
+		}
+		if len(g.bases) > 1 {
+			fmt.Fprintf(&b, "x%d=%s", len(g.bases), g.base.RemoteKey)
 		}
 		out = append(out, b.String())
 	})
@@ -82,6 +91,7 @@ func TestMergeListings(t *testing.T) {
 		base   []string
 		remote []string
 		prefix string
+		rules  names.Policy
 		want   []string
 	}{
 		{name: "empty"},
@@ -148,10 +158,35 @@ func TestMergeListings(t *testing.T) {
 			base: []string{"gone"},
 			want: []string{"gone: B"},
 		},
+		{
+			name:  "windows names are mapped",
+			local: []string{"a：b", "ok"}, remote: []string{"a:b", "ok"}, rules: names.ForOS("windows"),
+			want: []string{"a：b: L R=a:b", "ok: L R=ok"},
+		},
+		{
+			name:  "case-insensitive: folders spelled differently on disk",
+			local: []string{"Dir/b"}, base: []string{"dir/b"}, remote: []string{"dir/b"}, rules: names.ForOS("darwin"),
+			want: []string{"dir/b: L R=dir/b B"},
+		},
+		{
+			name:   "case-insensitive: keys that fold together",
+			remote: []string{"Report.pdf", "b", "report.pdf"}, rules: names.ForOS("darwin"),
+			want: []string{"b: R=b", "Report.pdf: R=report.pdf,Report.pdf"},
+		},
+		{
+			name:  "case-insensitive: the record of the key the bucket has wins",
+			local: []string{"X"}, base: []string{"X", "x"}, remote: []string{"x"}, rules: names.ForOS("windows"),
+			want: []string{"x: L R=x Bx2=x"},
+		},
+		{
+			name:  "case-sensitive: case makes other paths",
+			local: []string{"Dir/b"}, base: []string{"dir/b"}, remote: []string{"dir/b"},
+			want: []string{"Dir/b: L", "dir/b: R=dir/b B"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := renderGroups(t, localsOf(tc.local...), basesOf(tc.base...), remotesOf(tc.remote...), tc.prefix, nil)
+			got, err := renderGroups(t, localsOf(tc.local...), basesOf(tc.base...), remotesOf(tc.remote...), tc.prefix, nil, tc.rules)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,9 +211,11 @@ func TestMergeRejectsUnsortedInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := renderGroups(t, localsOf(tc.local...), basesOf(tc.base...), remotesOf(tc.remote...), "", nil)
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+			for _, rules := range []names.Policy{{}, names.ForOS("windows")} {
+				_, err := renderGroups(t, localsOf(tc.local...), basesOf(tc.base...), remotesOf(tc.remote...), "", nil, rules)
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("%v: err = %v, want one containing %q", rules, err, tc.wantErr)
+				}
 			}
 		})
 	}
@@ -193,7 +230,7 @@ func TestMergeAppliesFilterToEverySide(t *testing.T) {
 		localsOf("a.tmp", "b", "build/x", "src/build/y", "src/c"),
 		basesOf("a.tmp", "build/x"),
 		remotesOf("a.tmp", "b", "build/x", "src/c"),
-		"", m)
+		"", m, names.Policy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +243,7 @@ func TestMergeAppliesFilterToEverySide(t *testing.T) {
 func TestIndexRemoteReportsBadKeys(t *testing.T) {
 	remote := remotesOf("other/x", "p/", "p/../up", "p/a//b", "p/ok")
 	remote[1].Size = 0 // the prefix's own folder marker
-	_, bad, err := indexRemote(remote, "p/", "")
+	_, bad, err := indexRemote(remote, "p/", names.Policy{})
 	if err != nil {
 		t.Fatal(err)
 	}

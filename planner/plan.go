@@ -2,7 +2,10 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/ks3sync/ks3sync/names"
 )
 
 // Plan computes the actions of one pass. It returns an error only for
@@ -40,7 +43,7 @@ type pass struct {
 	in     *Input
 	opts   Options
 	filter *Matcher
-	stream *remoteStream
+	lists  *listings
 	bad    []badKey
 	synth  RemoteEntry // the remote side assumed from the base when the listing failed
 }
@@ -57,16 +60,20 @@ func newPass(in *Input, opts Options) (*pass, error) {
 	if o.RemoteListFailed {
 		remote = nil
 	}
-	rs, bad, err := indexRemote(remote, o.Prefix, o.GOOS)
+	rs, bad, err := indexRemote(remote, o.Prefix, o.Names)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
-	return &pass{in: in, opts: o, filter: m, stream: rs, bad: bad}, nil
+	lists, err := newListings(in, rs, o.Names)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return &pass{in: in, opts: o, filter: m, lists: lists, bad: bad}, nil
 }
 
 // run merges the listings and calls visit for every included path.
 func (p *pass) run(visit func(*group)) error {
-	return merge(p.in.Local, p.in.Base, p.stream, newFilterCursor(p.filter), visit)
+	return merge(p.lists, p.in.Remote, newFilterCursor(p.filter), visit)
 }
 
 // entries returns the single entry on each side of g, which must have at
@@ -94,12 +101,13 @@ func (p *pass) entries(g *group) (ps paths, stale *BaseEntry) {
 	return ps, stale
 }
 
-// checkLocalPath reports why a local path cannot be synced, or nil.
-func checkLocalPath(path, goos string) error {
+// checkLocalPath reports why a local path cannot be synced, or nil: it
+// must be in NFC and be a name the rules map back to a key.
+func checkLocalPath(path string, rules names.Policy) error {
 	if !isNFC(path) {
 		return fmt.Errorf("local path %q: not in Unicode NFC", path)
 	}
-	if err := checkPath(path, goos); err != nil {
+	if _, err := rules.KeyPath(path); err != nil {
 		return fmt.Errorf("local path %q: %w", path, err)
 	}
 	return nil
@@ -129,6 +137,7 @@ func (b *builder) addBadKeys() {
 func (b *builder) visit(g *group) {
 	b.res.LocalFiles += len(g.local)
 	b.res.RemoteFiles += len(g.remote)
+	b.forgetOthers(g)
 	switch {
 	case len(g.local) > 1:
 		b.duplicateLocal(g)
@@ -143,7 +152,7 @@ func (b *builder) visit(g *group) {
 	}
 	switch {
 	case ps.l != nil:
-		if err := checkLocalPath(ps.l.Path, b.opts.GOOS); err != nil {
+		if err := checkLocalPath(ps.l.Path, b.opts.Names); err != nil {
 			b.add(Action{Kind: Error, Path: g.path, Reason: "skipped: " + err.Error(), Local: ps.l, Base: g.base, Err: err})
 			return
 		}
@@ -153,6 +162,21 @@ func (b *builder) visit(g *group) {
 		return
 	}
 	b.emit(g.path, ps, decide(ps, b.opts.Direction, b.opts.Delete))
+}
+
+// forgetOthers forgets the sync records of g kept under another spelling
+// of its path than the one pick chose (only case-insensitive rules group
+// them): the path was synced under several spellings, one file on this
+// filesystem. Forgetting a record can cost a comparison, never a file.
+func (b *builder) forgetOthers(g *group) {
+	for i := range g.bases {
+		o := &g.bases[i]
+		if o == g.base {
+			continue
+		}
+		b.add(Action{Kind: ForgetBase, Path: o.Path, Key: o.RemoteKey, Base: o,
+			Reason: fmt.Sprintf("sync record for %q, which this case-insensitive folder holds as %q", o.Path, g.path)})
+	}
 }
 
 // emit turns a decision into an action, applying the missing-root guard.
@@ -165,7 +189,12 @@ func (b *builder) emit(path string, ps paths, d decision) {
 		b.nothing++
 		return
 	}
-	a := Action{Kind: d.kind, Path: path, Key: b.keyFor(path, ps, d.kind), Reason: d.reason, Local: ps.l, Base: ps.b}
+	key, err := b.keyFor(path, ps, d.kind)
+	if err != nil {
+		b.add(Action{Kind: Error, Path: path, Reason: "skipped: " + err.Error(), Local: ps.l, Base: ps.b, Err: err})
+		return
+	}
+	a := Action{Kind: d.kind, Path: path, Key: key, Reason: d.reason, Local: ps.l, Base: ps.b}
 	if ps.r != nil {
 		r := *ps.r
 		r.Path = path
@@ -179,14 +208,14 @@ func (b *builder) emit(path string, ps paths, d decision) {
 
 // keyFor picks the key an action works on: the existing object's, or for an
 // upload without one the key of the path under the current prefix.
-func (b *builder) keyFor(path string, ps paths, kind ActionKind) string {
+func (b *builder) keyFor(path string, ps paths, kind ActionKind) (string, error) {
 	switch {
 	case ps.r != nil:
-		return ps.r.Key
+		return ps.r.Key, nil
 	case kind != Upload && ps.b != nil:
-		return ps.b.RemoteKey
+		return ps.b.RemoteKey, nil
 	}
-	return KeyFor(b.opts.Prefix, path)
+	return KeyFor(b.opts.Prefix, path, b.opts.Names)
 }
 
 func (b *builder) add(a Action) {
@@ -197,9 +226,10 @@ func (b *builder) add(a Action) {
 	}
 }
 
-// duplicateLocal reports local files whose names are equal after NFC.
+// duplicateLocal reports local files whose names are equal after NFC, or
+// after case folding under case-insensitive rules.
 func (b *builder) duplicateLocal(g *group) {
-	err := fmt.Errorf("local path %q: %d files have this name after Unicode normalisation; rename all but one", g.path, len(g.local))
+	err := fmt.Errorf("local path %q: %d files have this name after Unicode normalisation%s; rename all but one", g.path, len(g.local), b.orCase())
 	for i := range g.local {
 		b.add(Action{Kind: Error, Path: g.path, Reason: "skipped: " + err.Error(), Local: &g.local[i], Base: g.base, Err: err})
 	}
@@ -211,12 +241,22 @@ func (b *builder) duplicateRemote(g *group) {
 	for i, ref := range g.remote {
 		keys[i] = fmt.Sprintf("%q", b.in.Remote[ref.idx].Key)
 	}
-	err := fmt.Errorf("remote keys %s all map to local path %q (they differ only in Unicode normalisation)", strings.Join(keys, ", "), g.path)
+	slices.Sort(keys)
+	err := fmt.Errorf("remote keys %s all map to local path %q (they differ only in Unicode normalisation%s); rename all but one in the bucket", strings.Join(keys, ", "), g.path, b.orCase())
 	for _, ref := range g.remote {
 		r := b.in.Remote[ref.idx]
 		r.Path = g.path
 		b.add(Action{Kind: Error, Path: g.path, Key: r.Key, Reason: "skipped: " + err.Error(), Remote: &r, Base: g.base, Err: err})
 	}
+}
+
+// orCase completes "differ only in Unicode normalisation" under
+// case-insensitive rules.
+func (b *builder) orCase() string {
+	if b.opts.Names.CaseInsensitive {
+		return " or letter case, which this folder does not tell apart"
+	}
+	return ""
 }
 
 // finish records the Nothing count and the warnings.

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"errors"
+	"github.com/ks3sync/ks3sync/names"
 	"strings"
 	"testing"
 )
@@ -128,7 +129,7 @@ func TestPlanPerItemErrors(t *testing.T) {
 	const nfd, nfc = "cafe\u0301", "caf\u00e9"
 	in := Input{
 		Local: []LocalEntry{
-			{Path: "C:x"},                        // cannot be a key that maps back
+			{Path: "bad//path"},                  // cannot be a key that maps back
 			{Path: "dup", Fingerprint: fp(1, 1)}, // two files that normalise alike
 			{Path: "dup", Fingerprint: fp(2, 2)},
 			{Path: "fine"},
@@ -156,7 +157,7 @@ func TestPlanPerItemErrors(t *testing.T) {
 	want := []string{
 		"error  ../escape",
 		"error  a//b",
-		"error C:x ",
+		"error bad//path ",
 		"error " + nfc + " " + nfc,
 		"error " + nfc + " " + nfd,
 		"error dup ",
@@ -221,18 +222,18 @@ func TestPlanCountsAndDefaults(t *testing.T) {
 }
 
 func TestPlanWindowsTarget(t *testing.T) {
-	in := Input{Remote: []RemoteEntry{{Key: "aux.txt", Size: 1}, {Key: "ok.txt", Size: 1}}}
-	res, err := Plan(in, Options{Direction: Pull, Host: "h", Time: "t", GOOS: "windows"})
+	in := Input{Remote: []RemoteEntry{{Key: "aux.txt", Size: 1}, {Key: "big/" + strings.Repeat("x", 256), Size: 1}, {Key: "ok.txt", Size: 1}}}
+	res, err := Plan(in, Options{Direction: Pull, Host: "h", Time: "t", Names: names.ForOS("windows")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := actionSummary(res)
-	want := []string{"error  aux.txt", "download ok.txt ok.txt"}
+	want := []string{"error  big/" + strings.Repeat("x", 256), "download ok.txt ok.txt", "download ａux.txt aux.txt"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("actions %q, want %q", got, want)
 	}
 	var err2 = res.Actions[0].Err
-	if err2 == nil || !strings.Contains(err2.Error(), "reserved on windows") {
+	if err2 == nil || !strings.Contains(err2.Error(), "UTF-16 units long") {
 		t.Errorf("Err = %v", err2)
 	}
 	if errors.Unwrap(err2) == nil {

@@ -6,12 +6,17 @@ import (
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/ks3sync/ks3sync/names"
 )
 
-// remoteRef is one remote entry and the local path its key maps to.
+// remoteRef is one remote entry, the local path its key maps to, and the
+// key of the group it belongs to (the path itself unless the name rules are
+// case-insensitive; see names.Policy.Fold).
 type remoteRef struct {
-	idx  int // index in Input.Remote
-	path string
+	idx   int // index in Input.Remote
+	path  string
+	group string
 }
 
 // badKey is a remote key without a safe local path.
@@ -21,18 +26,19 @@ type badKey struct {
 	err error
 }
 
-// remoteStream yields the remote entries in path order. The listing arrives
-// in key order, which is path order except for keys that Unicode
-// normalisation changes. Those few are set aside and sorted on their own, and
-// the stream merges them back in, so the common case stays linear and
-// allocation-free.
+// remoteStream yields the remote entries in group order. The listing
+// arrives in key order, which is path order except for keys that Unicode
+// normalisation or the name rules change. Those few are set aside and
+// sorted on their own, and the stream merges them back in, so the common
+// case stays linear and allocation-free. Under case-insensitive rules every
+// key is set aside, since byte order is not folded order.
 type remoteStream struct {
 	entries   []RemoteEntry
 	prefixLen int
 	i         int         // next entry of the key-ordered stream
 	skip      []int       // ascending indices the key-ordered stream passes over
 	si        int         // next element of skip
-	diverted  []remoteRef // keys whose path differs from the key, sorted by path
+	diverted  []remoteRef // keys whose path or group differs from the key, sorted by group and path
 	di        int         // next element of diverted
 	popDiv    bool        // the last peek returned diverted[di]
 }
@@ -41,7 +47,7 @@ type remoteStream struct {
 // path and sets aside the keys that have no safe path, the directory markers
 // (empty objects whose key ends in "/", created by consoles) and the keys in
 // the reserved folder.
-func indexRemote(entries []RemoteEntry, prefix, goos string) (*remoteStream, []badKey, error) {
+func indexRemote(entries []RemoteEntry, prefix string, rules names.Policy) (*remoteStream, []badKey, error) {
 	s := &remoteStream{entries: entries, prefixLen: len(prefix)}
 	var bad []badKey
 	for i := range entries {
@@ -56,22 +62,16 @@ func indexRemote(entries []RemoteEntry, prefix, goos string) (*remoteStream, []b
 		case !ok:
 			s.skip = append(s.skip, i)
 			bad = append(bad, badKey{idx: i, err: fmt.Errorf("map key %q: outside prefix %q", key, prefix)})
-		case isNFC(rel):
-			if err := checkPath(rel, goos); err != nil {
-				s.skip = append(s.skip, i)
-				bad = append(bad, badKey{idx: i, rel: rel, err: fmt.Errorf("map key %q: %w", key, err)})
-			}
 		default:
-			s.skip = append(s.skip, i)
-			p := norm.NFC.String(rel)
-			if err := checkPath(p, goos); err != nil {
-				bad = append(bad, badKey{idx: i, rel: p, err: fmt.Errorf("map key %q: %w", key, err)})
-				continue
+			if err := s.add(i, rel, rules); err != nil {
+				bad = append(bad, badKey{idx: i, rel: norm.NFC.String(rel), err: fmt.Errorf("map key %q: %w", key, err)})
 			}
-			s.diverted = append(s.diverted, remoteRef{idx: i, path: p})
 		}
 	}
 	slices.SortFunc(s.diverted, func(a, b remoteRef) int {
+		if c := strings.Compare(a.group, b.group); c != 0 {
+			return c
+		}
 		if c := strings.Compare(a.path, b.path); c != 0 {
 			return c
 		}
@@ -80,13 +80,31 @@ func indexRemote(entries []RemoteEntry, prefix, goos string) (*remoteStream, []b
 	return s, bad, nil
 }
 
+// add maps entry i, whose key without prefix is rel: it stays in the
+// key-ordered stream when its path and group are the key itself, and is
+// set aside otherwise.
+func (s *remoteStream) add(i int, rel string, rules names.Policy) error {
+	p, err := rules.LocalPath(rel)
+	if err != nil {
+		s.skip = append(s.skip, i)
+		return err
+	}
+	g := rules.Fold(p)
+	if p == rel && g == rel {
+		return nil // the common case, without allocating
+	}
+	s.skip = append(s.skip, i)
+	s.diverted = append(s.diverted, remoteRef{idx: i, path: p, group: g})
+	return nil
+}
+
 // isDirMarker reports whether an object (its key without prefix, and its
 // size) is a folder placeholder rather than a file.
 func isDirMarker(rel string, size int64) bool {
 	return size == 0 && (rel == "" || strings.HasSuffix(rel, "/"))
 }
 
-// peek returns the entry with the smallest path without consuming it.
+// peek returns the entry with the smallest group without consuming it.
 func (s *remoteStream) peek() (remoteRef, bool) {
 	for s.si < len(s.skip) && s.skip[s.si] <= s.i {
 		if s.skip[s.si] == s.i {
@@ -97,10 +115,11 @@ func (s *remoteStream) peek() (remoteRef, bool) {
 	hasKeyed, hasDiv := s.i < len(s.entries), s.di < len(s.diverted)
 	var keyed remoteRef
 	if hasKeyed {
-		keyed = remoteRef{idx: s.i, path: s.entries[s.i].Key[s.prefixLen:]}
+		p := s.entries[s.i].Key[s.prefixLen:]
+		keyed = remoteRef{idx: s.i, path: p, group: p}
 	}
 	switch {
-	case hasKeyed && (!hasDiv || keyed.path <= s.diverted[s.di].path):
+	case hasKeyed && (!hasDiv || keyed.group <= s.diverted[s.di].group):
 		s.popDiv = false
 		return keyed, true
 	case hasDiv:

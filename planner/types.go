@@ -1,5 +1,7 @@
 package planner
 
+import "github.com/ks3sync/ks3sync/names"
+
 // Direction says which way a pair syncs.
 type Direction string
 
@@ -49,9 +51,11 @@ type Options struct {
 	// formatted by the caller, e.g. "20261125-024100". Both are required
 	// for pull and both, the directions that can produce conflicts.
 	Host, Time string
-	// GOOS is the operating system local files are written on; "windows"
-	// adds its reserved names and characters to the universal key checks.
-	GOOS string
+	// Names are the naming rules of the local folder's filesystem: how keys
+	// map to local names and back, and whether names that differ only in
+	// case are one file. The zero value is a case-sensitive Unix
+	// filesystem. See package names.
+	Names names.Policy
 	// LocalRootMissing says the local root does not exist or is empty while
 	// the base is not. Remote deletions are then never planned.
 	LocalRootMissing bool
@@ -116,7 +120,8 @@ type BaseEntry struct {
 // Input is what Plan and Needs work on. Local and Base are sorted by Path,
 // Remote by Key, all in byte order. Local may hold several entries with one
 // Path (names that differ only in Unicode normalisation on disk); each of
-// them becomes an Error action.
+// them becomes an Error action. Under case-insensitive name rules, entries
+// whose paths differ only in case are one path too (see names.Policy.Fold).
 type Input struct {
 	Local  []LocalEntry
 	Remote []RemoteEntry

@@ -120,14 +120,17 @@ func (db *DB) ClearDirtyEntries(ctx context.Context, entries ...DirtyEntry) erro
 	return nil
 }
 
-// FailDirty records a failed attempt to sync path: Attempts grows by one,
-// LastError becomes msg and the path is due again at next. A path that is
-// not queued (it was cleared meanwhile, or its failure did not come from the
-// queue) is queued, first seen at next, so the failure is retried rather
-// than forgotten.
-func (db *DB) FailDirty(ctx context.Context, pair, path, msg string, next time.Time) error {
-	if pair == "" || path == "" {
-		return fmt.Errorf("fail dirty %q of pair %q: empty pair or path", path, pair)
+// FailDirty records a failed attempt to sync the queued entry e, as read by
+// DueDirty or Dirty: Attempts grows by one and LastError becomes msg. The
+// path is due again at next, unless it was marked dirty again after e was
+// read (its Seq changed): that new change stays due at once, whatever the
+// backoff of the failed attempt. An entry that is not queued (it was
+// cleared meanwhile, or its failure did not come from the queue; Seq 0) is
+// queued, first seen at next, so the failure is retried rather than
+// forgotten.
+func (db *DB) FailDirty(ctx context.Context, e DirtyEntry, msg string, next time.Time) error {
+	if e.Pair == "" || e.Path == "" {
+		return fmt.Errorf("fail dirty %q of pair %q: empty pair or path", e.Path, e.Pair)
 	}
 	t := nanos(next)
 	err := db.update(ctx, func(tx *sql.Tx) error {
@@ -139,11 +142,12 @@ func (db *DB) FailDirty(ctx context.Context, pair, path, msg string, next time.T
 			VALUES (?, ?, ?, ?, 1, ?, ?)
 			ON CONFLICT (pair, path) DO UPDATE SET
 				attempts = attempts + 1, last_error = excluded.last_error,
-				next_attempt = excluded.next_attempt`, pair, path, t, t, msg, seq)
+				next_attempt = CASE WHEN seq = ? THEN excluded.next_attempt ELSE next_attempt END`,
+			e.Pair, e.Path, t, t, msg, seq, e.Seq)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("fail dirty %q: %w", path, err)
+		return fmt.Errorf("fail dirty %q: %w", e.Path, err)
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func TestMarkDirtyDeduplicates(t *testing.T) {
 	if err := db.MarkDirty(ctx, "p", t0, "ok", ""); err == nil {
 		t.Error("MarkDirty of an empty path succeeded")
 	}
-	if err := db.FailDirty(ctx, "", "a", "x", t0); err == nil {
+	if err := db.FailDirty(ctx, DirtyEntry{Path: "a"}, "x", t0); err == nil {
 		t.Error("FailDirty with an empty pair succeeded")
 	}
 	if n, _, _ := db.DirtyStats(ctx, ""); n != len(want) {
@@ -98,7 +98,8 @@ func TestFailDirtyBacksOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 2; i++ {
-		if err := db.FailDirty(ctx, "p", "f", "boom", t0.Add(time.Duration(i)*time.Minute)); err != nil {
+		read := collect(t, db.Dirty(ctx, "p"))[0]
+		if err := db.FailDirty(ctx, read, "boom", t0.Add(time.Duration(i)*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -133,12 +134,47 @@ func TestFailDirtyQueuesUnknownPath(t *testing.T) {
 	db := openTest(t)
 	ctx := t.Context()
 	next := t0.Add(time.Minute)
-	if err := db.FailDirty(ctx, "p", "scanned", "upload failed", next); err != nil {
+	if err := db.FailDirty(ctx, DirtyEntry{Pair: "p", Path: "scanned"}, "upload failed", next); err != nil {
 		t.Fatal(err)
 	}
 	es := collect(t, db.Dirty(ctx, "p"))
 	if len(es) != 1 || es[0].Attempts != 1 || !es[0].NextAttempt.Equal(next) || es[0].LastError != "upload failed" {
 		t.Fatalf("Dirty = %+v", es)
+	}
+}
+
+// A path marked again while the pass that then failed was running keeps
+// its new change due at once: the failure is counted, but its backoff does
+// not delay the new change.
+func TestFailDirtyKeepsNewChangeDue(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	if err := db.MarkDirty(ctx, "p", t0, "f"); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := db.DueDirty(ctx, "p", t0, 0)
+	if err != nil || len(taken) != 1 {
+		t.Fatalf("DueDirty = %+v, %v", taken, err)
+	}
+	if err := db.MarkDirty(ctx, "p", t0.Add(time.Second), "f"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FailDirty(ctx, taken[0], "boom", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.DueDirty(ctx, "p", t0.Add(time.Second), 0)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("the new change is not due at once: DueDirty = %+v, %v", due, err)
+	}
+	if e := due[0]; e.Attempts != 1 || e.LastError != "boom" || !e.NextAttempt.Equal(t0) {
+		t.Fatalf("after a failure of the old change: %+v", e)
+	}
+	// Without a new change, the same failure backs the path off.
+	if err := db.FailDirty(ctx, due[0], "boom", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.DueDirty(ctx, "p", t0.Add(time.Minute), 0); len(due) != 0 {
+		t.Fatalf("a failed path is due before its backoff: %+v", due)
 	}
 }
 

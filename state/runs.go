@@ -34,8 +34,13 @@ const keepRuns = 1000
 
 // RunCounts are the outcomes of a run.
 type RunCounts struct {
-	Uploaded, Downloaded, Deleted, Skipped, Failed, Conflicts int
-	Bytes                                                     int64 // transferred
+	Uploaded   int   `json:"uploaded"`
+	Downloaded int   `json:"downloaded"`
+	Deleted    int   `json:"deleted"`
+	Skipped    int   `json:"skipped"`
+	Failed     int   `json:"failed"`
+	Conflicts  int   `json:"conflicts"`
+	Bytes      int64 `json:"bytes"` // transferred
 }
 
 // Run is one sync pass in the history shown by `ks3sync status`.

@@ -73,6 +73,7 @@ type CheckResult struct {
 // bytes checked against the MD5 it records. The pair's filters apply; its
 // direction does not.
 func (s *Syncer) Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
+	s.nameRules()
 	scan, err := localfs.Scan(ctx, s.opts.Root, localfs.ScanOptions{Match: s.match, FollowLinks: s.opts.FollowSymlinks, Logger: s.log})
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", s.opts.Root, err)
@@ -136,7 +137,7 @@ func (c *checker) pairUp(local []planner.LocalEntry, remote []planner.RemoteEntr
 	}
 	for i := range remote {
 		r := &remote[i]
-		path, err := planner.PathFor(c.s.opts.Prefix, r.Key, goos)
+		path, err := c.s.pathFor(r.Key)
 		switch {
 		case err != nil:
 			c.report(Difference{Kind: DiffBadKey, Key: r.Key, Detail: err.Error()})

@@ -115,14 +115,9 @@ func (s *Syncer) failed(ctx context.Context, a planner.Action, err error, t *tal
 		return // interrupted, not failed: the pass reports the interruption
 	}
 	t.fail(a.Path, fmt.Sprintf("%s %s: %v", a.Kind, a.Path, err))
-	if errors.Is(err, errRetryLater) {
-		// Expected now and then (a file being written): the next pass or
-		// the watch loop's retry picks it up.
-		s.log.Info().Str("action", string(a.Kind)).Str("path", a.Path).Err(err).Msg("will retry")
-	} else {
-		s.log.Warn().Str("action", string(a.Kind)).Str("path", a.Path).Err(err).Msg("item failed")
-	}
-	s.emit(Event{Kind: EventError, Action: string(a.Kind), Path: a.Path, Key: a.Key, Error: err.Error(), Reason: a.Reason})
+	// Reported once, as the event; the log has it at debug level.
+	s.log.Debug().Str("action", string(a.Kind)).Str("path", a.Path).Err(err).Msg("item failed")
+	s.emit(Event{Kind: EventError, Action: string(a.Kind), Path: a.Path, Key: a.Key, Error: err.Error(), ErrorKind: ErrorKind(err), Reason: a.Reason})
 }
 
 // updateBase records that both sides already agree (or are both gone).

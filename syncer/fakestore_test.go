@@ -30,6 +30,8 @@ type fakeStore struct {
 	failPartAfter int
 	partsAccepted int
 	partCalls     int
+	// listErr, when set, fails every listing.
+	listErr error
 }
 
 type fakeObject struct {
@@ -206,6 +208,11 @@ func (f *fakeStore) DeleteObjects(_ context.Context, _ string, keys []string) (*
 func (f *fakeStore) Walk(_ context.Context, _ string, opts ks3.ListObjectsOptions) iter.Seq2[ks3.ListItem, error] {
 	return func(yield func(ks3.ListItem, error) bool) {
 		f.mu.Lock()
+		if err := f.listErr; err != nil {
+			f.mu.Unlock()
+			yield(ks3.ListItem{}, err)
+			return
+		}
 		var items []ks3.ObjectInfo
 		for k, o := range f.objects {
 			if strings.HasPrefix(k, opts.Prefix) {

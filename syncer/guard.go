@@ -6,10 +6,10 @@ import (
 	"github.com/ks3sync/ks3sync/planner"
 )
 
-// checkPartialOverwrite applies max_overwrite to a watch pass, as
-// checkPartialGuard does max_delete: its overwrites plus those of the watch
-// passes since the last full pass, against the files the pair has. A folder
-// rewritten file by file (ransomware) is stopped like one rewritten at once.
+// checkPartialOverwrite applies max_overwrite to a watch pass by the rule
+// checkPartialGuard applies to max_delete: the existing objects it plans to
+// overwrite against the files the pair had when it started (its base).
+// With history on nothing is refused: every overwritten version is kept.
 func (s *Syncer) checkPartialOverwrite(ctx context.Context, plan *planner.Result) error {
 	lim := s.opts.MaxOverwrite
 	if s.opts.History.On() || plan.Overwrites == 0 || (lim.Count == 0 && lim.Percent == 0) {
@@ -19,11 +19,8 @@ func (s *Syncer) checkPartialOverwrite(ctx context.Context, plan *planner.Result
 	if err != nil {
 		return err
 	}
-	if sum := s.watchOverwrites + plan.Overwrites; exceeds(sum, base, lim) {
-		return &planner.GuardError{Guard: planner.GuardMaxOverwrite, Overwrites: sum, Files: base, Limit: lim, Side: planner.SideRemote}
-	}
-	if !s.opts.DryRun {
-		s.watchOverwrites += plan.Overwrites
+	if exceeds(plan.Overwrites, base, lim) {
+		return &planner.GuardError{Guard: planner.GuardMaxOverwrite, Overwrites: plan.Overwrites, Files: base, Limit: lim, Side: planner.SideRemote}
 	}
 	return nil
 }

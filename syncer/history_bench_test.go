@@ -9,7 +9,7 @@ import (
 
 	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/ks3"
-	"github.com/ks3sync/ks3sync/ks3server"
+	"github.com/ks3sync/ks3sync/ks3server/handlers"
 	"github.com/ks3sync/ks3sync/ks3server/ks3servertest"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
@@ -86,7 +86,7 @@ func writeBenchTree(b *testing.B, root string, n, round int) {
 	}
 }
 
-func addStats(totals map[string]int64, st ks3server.Stats) map[string]int64 {
+func addStats(totals map[string]int64, st handlers.Stats) map[string]int64 {
 	if totals == nil {
 		totals = map[string]int64{}
 	}
@@ -103,7 +103,7 @@ func addStats(totals map[string]int64, st ks3server.Stats) map[string]int64 {
 // operations a rewrite pass sends) and the body bytes the server read and
 // wrote: server-side copies add requests, not bytes.
 func reportRequests(b *testing.B, totals map[string]int64) {
-	for _, op := range []string{"all", ks3server.OpPutObject, ks3server.OpHeadObject, ks3server.OpCopyObject, ks3server.OpListObjects, ks3server.OpDeleteObjects} {
+	for _, op := range []string{"all", handlers.OpPutObject, handlers.OpHeadObject, handlers.OpCopyObject, handlers.OpListObjects, handlers.OpDeleteObjects} {
 		b.ReportMetric(float64(totals[op])/float64(b.N), op+"/pass")
 	}
 	b.ReportMetric(float64(totals["bytes-in"])/float64(b.N)/1e6, "MB-in/pass")

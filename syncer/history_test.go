@@ -16,7 +16,8 @@ import (
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/ks3"
-	"github.com/ks3sync/ks3sync/ks3server"
+	"github.com/ks3sync/ks3sync/ks3server/faults"
+	"github.com/ks3sync/ks3sync/ks3server/handlers"
 	"github.com/ks3sync/ks3sync/ks3server/ks3servertest"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
@@ -145,8 +146,8 @@ func TestHistoryKeepsAndRestores(t *testing.T) {
 		t.Fatalf("second run: %+v", res.Counts)
 	}
 	st := f.srv.Stats().Requests
-	if st[ks3server.OpCopyObject] != 3 || st[ks3server.OpHeadObject] != 3 {
-		t.Errorf("second run sent %d CopyObject and %d HeadObject, want 3 of each (one per displaced object)", st[ks3server.OpCopyObject], st[ks3server.OpHeadObject])
+	if st[handlers.OpCopyObject] != 3 || st[handlers.OpHeadObject] != 3 {
+		t.Errorf("second run sent %d CopyObject and %d HeadObject, want 3 of each (one per displaced object)", st[handlers.OpCopyObject], st[handlers.OpHeadObject])
 	}
 	t2 := mark()
 
@@ -199,7 +200,7 @@ func TestHistoryFailureStopsTheChange(t *testing.T) {
 	f.run(t, s)
 	f.write(t, "a.txt", "v2")
 	os.Remove(filepath.Join(f.root, "b.txt"))
-	f.srv.InjectFault(ks3server.Fault{Op: ks3server.OpCopyObject, Status: 500})
+	f.srv.InjectFault(faults.Fault{Ops: []string{handlers.OpCopyObject}})
 	res := f.run(t, s)
 	f.srv.ClearFaults()
 	if res.Counts.Failed != 2 || res.Counts.Uploaded != 0 || res.Counts.Deleted != 0 {
@@ -240,7 +241,7 @@ func TestRefreshMTime(t *testing.T) {
 	f.srv.ResetStats()
 	res := f.run(t, s)
 	st := f.srv.Stats().Requests
-	if res.Counts.Failed != 0 || st[ks3server.OpPutObject] != 0 || st[ks3server.OpCopyObject] != 2 {
+	if res.Counts.Failed != 0 || st[handlers.OpPutObject] != 0 || st[handlers.OpCopyObject] != 2 {
 		t.Fatalf("touch: counts %+v, requests %v; want two copies (history, refresh) and no upload", res.Counts, st)
 	}
 	info, err := f.client.HeadObject(t.Context(), "bkt", "pre/a.txt")
@@ -249,7 +250,7 @@ func TestRefreshMTime(t *testing.T) {
 	}
 	f.srv.ResetStats()
 	f.run(t, s)
-	if n := f.srv.Stats().Requests[ks3server.OpCopyObject]; n != 0 {
+	if n := f.srv.Stats().Requests[handlers.OpCopyObject]; n != 0 {
 		t.Errorf("the refresh repeats: %d copies", n)
 	}
 	dir := t.TempDir()
@@ -268,6 +269,8 @@ func TestRefreshMTime(t *testing.T) {
 	}
 }
 
+// A watch pass is held by max_overwrite like a full pass, against the
+// files the pair had; with history on nothing is held.
 func TestMaxOverwriteGuard(t *testing.T) {
 	for _, historyOn := range []bool{false, true} {
 		f := newServed(t)
@@ -281,16 +284,18 @@ func TestMaxOverwriteGuard(t *testing.T) {
 			}
 		})
 		f.run(t, s)
-		for i := range 3 {
-			f.write(t, fmt.Sprintf("f%d.txt", i), "v2")
+		edit := func(from, to int) []string {
+			var paths []string
+			for i := from; i < to; i++ {
+				f.write(t, fmt.Sprintf("f%d.txt", i), "v2")
+				paths = append(paths, fmt.Sprintf("f%d.txt", i))
+			}
+			return paths
 		}
-		if _, err := s.RunPaths(t.Context(), []string{"f0.txt", "f1.txt", "f2.txt"}); err != nil {
+		if _, err := s.RunPaths(t.Context(), edit(0, 3)); err != nil {
 			t.Fatalf("30%% overwritten: %v", err)
 		}
-		for i := 3; i < 6; i++ {
-			f.write(t, fmt.Sprintf("f%d.txt", i), "v2")
-		}
-		_, err := s.RunPaths(t.Context(), []string{"f3.txt", "f4.txt", "f5.txt"})
+		_, err := s.RunPaths(t.Context(), edit(3, 9))
 		var ge *planner.GuardError
 		if historyOn {
 			if err != nil {
@@ -299,14 +304,17 @@ func TestMaxOverwriteGuard(t *testing.T) {
 			continue
 		}
 		if !errors.As(err, &ge) || ge.Guard != planner.GuardMaxOverwrite || ge.Overwrites != 6 || ge.Files != 10 {
-			t.Fatalf("60%% overwritten over two watch passes: err = %v, want a max_overwrite guard error for 6 of 10", err)
+			t.Fatalf("60%% overwritten in one watch pass: err = %v, want a max_overwrite guard error for 6 of 10", err)
+		}
+		if !strings.Contains(err.Error(), "--max-overwrite 6") {
+			t.Errorf("refusal %q does not say how to proceed", err)
 		}
 		if data := f.object(t, "pre/f3.txt"); data != "v1" {
 			t.Errorf("the refused pass overwrote f3.txt")
 		}
-		// A full pass counts afresh: 3 of 10 pass.
-		if res, err := s.Run(t.Context(), "run"); err != nil || res.Counts.Uploaded != 3 {
-			t.Errorf("full pass: %+v, %v; want the 3 pending files uploaded", res, err)
+		_, err = s.Run(t.Context(), "run")
+		if !errors.As(err, &ge) || ge.Overwrites != 6 {
+			t.Errorf("full pass: err = %v, want the same refusal", err)
 		}
 	}
 }

@@ -123,6 +123,7 @@ func (s *Syncer) resume(ctx context.Context, cp *state.Upload, key string, src *
 		}
 	}
 	s.log.Info().Str("path", src.rel).Int("parts_done", len(up.done)).Int("parts", plan.Count).Msg("resuming upload")
+	s.emit(Event{Kind: EventResumed, Action: "upload", Path: src.rel, Key: key, Parts: len(up.done)})
 	return up, nil
 }
 

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -30,7 +31,7 @@ func (s *Syncer) Run(ctx context.Context, kind string) (*Result, error) {
 // whole pair.
 func (s *Syncer) RunPaths(ctx context.Context, paths []string) (*Result, error) {
 	if len(paths) == 0 {
-		return &Result{}, nil
+		return &Result{Outcome: OutcomeOK}, nil
 	}
 	for _, p := range paths {
 		if p == "" || p == "." {
@@ -40,13 +41,40 @@ func (s *Syncer) RunPaths(ctx context.Context, paths []string) (*Result, error) 
 	return s.pass(ctx, "watch-pass", paths)
 }
 
+// pass runs one pass and reports it: pass-start, then the pass's own
+// events, then (for a refusal) refused, then pass-end with the outcome. The
+// result is never nil; the error is the pass's as a whole.
 func (s *Syncer) pass(ctx context.Context, kind string, paths []string) (*Result, error) {
 	res := &Result{Started: s.opts.Now()}
 	s.emit(Event{Kind: EventPassStart, Action: kind, DryRun: s.opts.DryRun})
+	err := s.record(ctx, kind, paths, res)
+	var ge *planner.GuardError
+	if errors.As(err, &ge) && ctx.Err() == nil {
+		refused, info := s.refusal(ge)
+		err = refused
+		s.emit(Event{Kind: EventRefused, Action: kind, Error: err.Error(), ErrorKind: KindGuard, Guard: info, DryRun: s.opts.DryRun})
+	}
+	res.Outcome = OutcomeOf(ctx, res.Counts.Failed, err)
+	if err != nil {
+		res.Errors = append(res.Errors, err.Error())
+	}
+	s.finishRun(ctx, res)
+	end := Event{Kind: EventPassEnd, Action: kind, Outcome: res.Outcome, Counts: &res.Counts,
+		Duration: res.Ended.Sub(res.Started).Seconds(), DryRun: s.opts.DryRun}
+	if err != nil {
+		end.Error, end.ErrorKind = err.Error(), ErrorKind(err)
+	}
+	s.emit(end)
+	return res, err
+}
+
+// record runs the pass between its start and end in the run history.
+func (s *Syncer) record(ctx context.Context, kind string, paths []string, res *Result) error {
 	if !s.opts.DryRun {
 		id, err := s.db.StartRun(ctx, s.opts.Pair, kind, res.Started)
 		if err != nil {
-			return nil, err
+			res.Ended = s.opts.Now()
+			return fmt.Errorf("record run: %w", err)
 		}
 		res.RunID = id
 	}
@@ -54,26 +82,16 @@ func (s *Syncer) pass(ctx context.Context, kind string, paths []string) (*Result
 	err := s.reconcile(ctx, paths, &t, res)
 	res.Counts, res.Errors, res.FailedPaths = t.snapshot()
 	res.Ended = s.opts.Now()
-	if err != nil {
-		res.Errors = append(res.Errors, err.Error())
-	}
-	s.finishRun(ctx, res, err)
-	s.emit(Event{Kind: EventPassEnd, Action: kind, Counts: &res.Counts, Duration: res.Ended.Sub(res.Started).Seconds(), DryRun: s.opts.DryRun})
-	return res, err
+	return err
 }
 
-func (s *Syncer) finishRun(ctx context.Context, res *Result, err error) {
+func (s *Syncer) finishRun(ctx context.Context, res *Result) {
 	if s.opts.DryRun || res.RunID == 0 {
 		return
 	}
-	status := "ok"
-	switch {
-	case ctx.Err() != nil:
-		status = "interrupted"
-	case err != nil:
-		status = "failed"
-	case res.Counts.Failed > 0:
-		status = "partial"
+	status := string(res.Outcome)
+	if res.Outcome == OutcomeRefused {
+		status = state.StatusFailed // the run history has no refused status; its error says it
 	}
 	if ferr := s.db.FinishRun(context.WithoutCancel(ctx), res.RunID, res.Ended, status, res.Counts, res.Errors); ferr != nil {
 		s.log.Error().Err(ferr).Msg("record run")
@@ -98,7 +116,6 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 		return err // a *planner.GuardError when max_delete refused it
 	}
 	for _, w := range plan.Warnings {
-		s.log.Warn().Msg(w)
 		s.emit(Event{Kind: EventWarning, Reason: w})
 	}
 	if paths != nil {
@@ -108,18 +125,32 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 		if err := s.checkPartialOverwrite(ctx, plan); err != nil {
 			return err
 		}
-	} else if !s.opts.DryRun {
-		s.watchDeletes, s.watchOverwrites = nil, 0 // a full pass re-bases the watch guards
 	}
 	if s.opts.DryRun {
 		res.Planned = s.reportPlan(plan, t)
 		return nil
 	}
+	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
 	if err := s.execute(ctx, plan, t); err != nil {
 		return err
 	}
 	s.retain(ctx, in.Remote)
 	return nil
+}
+
+// planTotals sums up the work of a plan.
+func planTotals(plan *planner.Result) *PlanTotals {
+	var p PlanTotals
+	for _, a := range plan.Actions {
+		switch a.Kind {
+		case planner.Upload, planner.Download, planner.Conflict:
+			p.Files++
+			p.Bytes += actionSize(a)
+		case planner.DeleteRemote, planner.DeleteLocal:
+			p.Deletes++
+		}
+	}
+	return &p
 }
 
 // plannerOptions maps the pair's options onto the planner's.
@@ -135,7 +166,7 @@ func (s *Syncer) plannerOptions() planner.Options {
 		Exclude:      s.opts.Exclude,
 		Host:         s.opts.Host,
 		Time:         s.opts.Now().UTC().Format("20060102-150405"),
-		GOOS:         goos,
+		Names:        s.nameRules(),
 	}
 }
 
@@ -206,11 +237,11 @@ func (s *Syncer) dropUnknown(in *planner.Input, unknown []string) {
 	if len(unknown) == 0 {
 		return
 	}
-	bad := pathFilter(unknown)
+	bad := s.pathMatcher(unknown)
 	in.Local = slices.DeleteFunc(in.Local, func(l planner.LocalEntry) bool { return bad(l.Path) })
 	in.Base = slices.DeleteFunc(in.Base, func(b planner.BaseEntry) bool { return bad(b.Path) })
 	in.Remote = slices.DeleteFunc(in.Remote, func(r planner.RemoteEntry) bool {
-		p, err := planner.PathFor(s.opts.Prefix, r.Key, goos)
+		p, err := s.pathFor(r.Key)
 		return err == nil && bad(p)
 	})
 }
@@ -238,7 +269,7 @@ func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]pla
 	for _, e := range r.Errors {
 		unknown = append(unknown, e.Path)
 		t.fail(e.Path, fmt.Sprintf("%s: %v", e.Path, e.Err))
-		s.emit(Event{Kind: EventError, Path: e.Path, Error: e.Err.Error(), Reason: "cannot read"})
+		s.emit(Event{Kind: EventError, Path: e.Path, Error: e.Err.Error(), ErrorKind: KindLocal, Reason: "cannot read"})
 	}
 	return r.Entries, unknown, r.RootMissing, nil
 }
@@ -250,13 +281,13 @@ func (s *Syncer) listRemote(ctx context.Context, paths []string) ([]planner.Remo
 	if paths == nil {
 		return s.listTree(ctx, s.opts.Prefix)
 	}
-	want := pathFilter(paths)
+	want := s.pathMatcher(paths)
 	keep := func(k string) bool {
-		p, err := planner.PathFor(s.opts.Prefix, k, goos)
+		p, err := s.pathFor(k)
 		return err == nil && want(p)
 	}
 	var all []planner.RemoteEntry
-	for _, lp := range listPrefixes(s.opts.Prefix, paths) {
+	for _, lp := range s.listingPrefixes(paths) {
 		entries, err := s.listPrefix(ctx, lp, keep)
 		if err != nil {
 			return nil, err
@@ -370,7 +401,7 @@ func (s *Syncer) remoteEntry(o ks3.ObjectInfo) planner.RemoteEntry {
 
 func (s *Syncer) loadBase(ctx context.Context, paths []string) ([]planner.BaseEntry, error) {
 	var out []planner.BaseEntry
-	want := pathFilter(paths)
+	want := s.pathMatcher(paths)
 	for b, err := range s.db.Base(ctx, s.opts.Pair) {
 		if err != nil {
 			return nil, fmt.Errorf("read base: %w", err)
@@ -417,16 +448,14 @@ func toPlannerBase(b state.BaseEntry) planner.BaseEntry {
 	}
 }
 
-// checkPartialGuard applies max_delete to a watch pass: its deletions plus
-// those of the watch passes since the last full pass, against the files
-// the pair has now plus those deleted since that full pass.
+// checkPartialGuard applies max_delete to a watch pass, by the same rule as
+// a full pass: the deletions it planned on each side against the files the
+// pair had when it started (its base). Each pass is judged on its own, so a
+// folder renamed after a few deletions still syncs.
 func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) error {
 	lim := s.opts.MaxDelete
 	if lim.Count == 0 && lim.Percent == 0 {
 		return nil
-	}
-	if s.watchDeletes == nil {
-		s.watchDeletes = make(map[planner.ActionKind]int)
 	}
 	base, err := s.db.CountBase(ctx, s.opts.Pair)
 	if err != nil {
@@ -436,18 +465,9 @@ func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) er
 		kind planner.ActionKind
 		name string
 	}{{planner.DeleteRemote, planner.SideRemote}, {planner.DeleteLocal, planner.SideLocal}} {
-		n := plan.Counts[side.kind]
-		if n == 0 {
-			continue
+		if n := plan.Counts[side.kind]; n > 0 && exceeds(n, base, lim) {
+			return &planner.GuardError{Guard: planner.GuardMaxDelete, Deletes: n, Files: base, Limit: lim, Side: side.name}
 		}
-		done := s.watchDeletes[side.kind]
-		if sum, total := done+n, base+done; exceeds(sum, total, lim) {
-			return &planner.GuardError{Guard: planner.GuardMaxDelete, Deletes: sum, Files: total, Limit: lim, Side: side.name}
-		}
-	}
-	if !s.opts.DryRun {
-		s.watchDeletes[planner.DeleteRemote] += plan.Counts[planner.DeleteRemote]
-		s.watchDeletes[planner.DeleteLocal] += plan.Counts[planner.DeleteLocal]
 	}
 	return nil
 }

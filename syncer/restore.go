@@ -48,9 +48,10 @@ type RestoreResult struct {
 	Failed []string
 }
 
-// restoreAction names Restore's events: EventDownload for a file written,
-// EventPlanned for one a dry run would write, and EventWarning for a local
-// file left because it differs.
+// restoreAction is the Action of the EventPlanned events of a dry-run
+// Restore. A restore that writes reports each file as a download (EventPlan,
+// EventStart, EventBytes, then EventDownload or EventError), and a local file
+// it leaves because it differs as an EventWarning.
 const restoreAction = "restore"
 
 // Restore rebuilds the pair's files as the bucket held them at opts.At:
@@ -67,21 +68,22 @@ func (s *Syncer) Restore(ctx context.Context, opts RestoreOptions) (*RestoreResu
 	if err != nil {
 		return nil, err
 	}
-	r := *s // the same pair, writing into opts.To
-	if opts.To != "" {
-		r.opts.Root = opts.To
+	r := *s // the same pair, writing into opts.To, under that folder's name rules
+	if opts.To != "" && opts.To != s.opts.Root {
+		r.opts.Root, r.rules = opts.To, nil
 	}
+	r.nameRules()
 	res := &RestoreResult{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.opts.Transfers)
 	for _, v := range versions {
-		path, err := planner.PathFor(s.opts.Prefix, s.opts.Prefix+v.Name, goos)
+		path, err := r.pathFor(s.opts.Prefix + v.Name)
 		switch {
 		case err != nil:
 			res.Files++
 			res.add(0, v, err)
-			r.emit(Event{Kind: EventError, Action: restoreAction, Key: v.Key, Error: err.Error()})
+			r.emit(Event{Kind: EventError, Action: string(planner.Download), Path: v.Name, Key: v.Key, Error: err.Error()})
 			continue
 		case !s.match(path, false):
 			continue
@@ -93,7 +95,7 @@ func (s *Syncer) Restore(ctx context.Context, opts RestoreOptions) (*RestoreResu
 			case err == nil && ctx.Err() != nil:
 				err = ctx.Err()
 			case err != nil && ctx.Err() == nil:
-				r.emit(Event{Kind: EventError, Action: restoreAction, Path: path, Key: v.Key, Error: err.Error()})
+				r.emit(Event{Kind: EventError, Action: string(planner.Download), Path: path, Key: v.Key, Error: err.Error()})
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -176,18 +178,20 @@ func (s *Syncer) restoreOne(ctx context.Context, path string, v history.Version,
 	case out == unchangedFile && !opts.DryRun:
 		return out, restoreMTime(s.localPath(path), info)
 	case out == keptLocal:
-		s.emit(Event{Kind: EventWarning, Action: restoreAction, Path: path, Key: v.Key, Reason: "the local file differs from the version restored; left as it is (use --overwrite to replace it)"})
+		s.emit(Event{Kind: EventWarning, Action: restoreAction, Path: path, Key: v.Key,
+			Reason: path + ": the local file differs from the version restored; left as it is (--overwrite replaces it)"})
 		return out, nil
 	case out != restored:
 		return out, nil
 	}
-	ev := Event{Kind: EventDownload, Action: restoreAction, Path: path, Key: v.Key, Size: v.Size,
+	ev := Event{Kind: EventDownload, Action: string(planner.Download), Path: path, Key: v.Key, Size: v.Size,
 		Reason: "version written " + v.Written.UTC().Format(time.RFC3339Nano)}
 	if opts.DryRun {
-		ev.Kind, ev.DryRun = EventPlanned, true
+		ev.Kind, ev.Action, ev.DryRun = EventPlanned, restoreAction, true
 		s.emit(ev)
 		return restored, nil
 	}
+	s.emit(Event{Kind: EventPlan, Plan: &PlanTotals{Files: 1, Bytes: v.Size}})
 	a := planner.Action{Kind: planner.Download, Path: path, Key: v.Key, Remote: &planner.RemoteEntry{Key: v.Key, Path: path, Size: v.Size, ETag: v.ETag}}
 	f, err := s.fetch(ctx, a, path)
 	defer f.discard()

@@ -24,6 +24,7 @@ import (
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/names"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
 )
@@ -74,10 +75,18 @@ type Options struct {
 	PartSize           int64 // 0 = automatic
 	Limiter            *rate.Limiter
 
+	// NameRules forces the file name rules of a system ("windows",
+	// "darwin" or "linux") instead of probing the folder; for tests.
+	NameRules string
+
 	DryRun bool
-	Host   string           // for conflict copies; "" = os.Hostname
-	Now    func() time.Time // nil = time.Now
-	Logger zerolog.Logger
+	// RunCommand is the command line that runs this pair once, which a
+	// refused pass names, with the override, as the way to proceed; "" =
+	// "ks3sync run --pair NAME".
+	RunCommand string
+	Host       string           // for conflict copies; "" = os.Hostname
+	Now        func() time.Time // nil = time.Now
+	Logger     zerolog.Logger
 
 	// Report receives every event of a pass (from several goroutines at
 	// once); nil discards them.
@@ -94,14 +103,11 @@ type Syncer struct {
 	opts    Options
 	matcher *planner.Matcher
 	log     zerolog.Logger
+	rules   *names.Policy // the folder's file name rules once probed (see nameRules)
 
-	// watchDeletes counts, per side, the deletions planned by watch passes
-	// since the last full pass: max_delete applies to their sum, so a mass
-	// deletion cannot slip through in many small passes. Passes do not
-	// overlap, so only the goroutine running one touches it.
-	watchDeletes map[planner.ActionKind]int
-	// watchOverwrites is the same for max_overwrite.
-	watchOverwrites int
+	// passRules are the file name rules of the pass running, set when it
+	// starts (see nameRules).
+	passRules names.Policy
 	// retained is where the history's retention stopped, and when it last
 	// ran; only the goroutine running a pass touches it.
 	retained retention
@@ -131,6 +137,9 @@ func New(store objectStore, db *state.DB, opts Options) (*Syncer, error) {
 	}
 	if opts.Host == "" {
 		opts.Host, _ = os.Hostname()
+	}
+	if _, err := names.Named(opts.NameRules); opts.NameRules != "" && err != nil {
+		return nil, fmt.Errorf("pair %s: %w", opts.Pair, err)
 	}
 	m, err := planner.NewMatcher(opts.Include, opts.Exclude)
 	if err != nil {

@@ -3,12 +3,11 @@ package syncer
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -194,39 +193,6 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 }
 
-// max_delete holds across watch passes: deletions trickling in through
-// many small passes count together until the next full pass.
-func TestWatchPassesShareTheDeleteGuard(t *testing.T) {
-	f := newFixture(t)
-	for i := range 10 {
-		f.write(t, fmt.Sprintf("f%d.txt", i), []byte{byte(i)})
-	}
-	s := f.syncer(t, func(o *Options) {
-		o.Delete = planner.Propagate
-		o.MaxDelete = planner.MaxDelete{Percent: 50}
-	})
-	if _, err := s.Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	remove := func(names ...string) []string {
-		for _, n := range names {
-			os.Remove(filepath.Join(f.root, n))
-		}
-		return names
-	}
-	if _, err := s.RunPaths(t.Context(), remove("f0.txt", "f1.txt", "f2.txt")); err != nil {
-		t.Fatalf("30%% deleted: %v", err)
-	}
-	_, err := s.RunPaths(t.Context(), remove("f3.txt", "f4.txt", "f5.txt"))
-	var ge *planner.GuardError
-	if !errors.As(err, &ge) || ge.Deletes != 6 || ge.Files != 10 {
-		t.Fatalf("60%% deleted over two passes: err = %v, want a guard error for 6 of 10", err)
-	}
-	if len(f.store.objects) != 7 {
-		t.Errorf("%d objects left, want 7", len(f.store.objects))
-	}
-}
-
 // Temporary files of downloads killed long ago are removed by the next
 // full pass; fresh ones (a download in progress) are left alone.
 func TestStaleTempFilesRemoved(t *testing.T) {
@@ -330,7 +296,7 @@ func TestWatchPassOnEmptiedRootDeletesNothing(t *testing.T) {
 // A pull places files through localfs.Pending: the recorded mtime, 0644 for
 // a new file, the old mode for a replaced one, and no temporary file left.
 func TestPullPlacesWithMTimeAndMode(t *testing.T) {
-	if goos == "windows" {
+	if runtime.GOOS == "windows" {
 		t.Skip("Windows has no Unix permission bits")
 	}
 	f := newFixture(t)

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -16,10 +16,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
+	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/progress"
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
 	"github.com/ks3sync/ks3sync/config"
+	"github.com/ks3sync/ks3sync/internal/buildinfo"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/ks3server"
+	svc "github.com/ks3sync/ks3sync/service"
 )
 
 // The embedded store (endpoint local:DIR) accepts this key pair when no
@@ -33,17 +36,27 @@ const (
 // app is what every command shares: flags, the configuration, the logger
 // and the resources to release when the command ends.
 type app struct {
-	flags   globalFlags
-	cfg     *config.Config
-	log     zerolog.Logger
-	logFile *os.File
-	closers []func()
-	local   *ks3server.Running
+	flags globalFlags
+	// bandwidthFlag is a command's --bandwidth, applied over the config.
+	bandwidthFlag string
+	cfg           *config.Config
+	log           zerolog.Logger
+	logFile       *os.File
+	closers       []func()
+	local         *ks3server.Running
 }
 
 // init loads the configuration (when there is one) and sets up logging.
 // Commands that need pairs check for them themselves.
 func (a *app) init(cmd *cobra.Command) error {
+	if a.flags.envFile != "" {
+		if err := svc.LoadEnvFile(a.flags.envFile); err != nil {
+			return &cli.ExitError{Code: cli.ExitUsage, Err: err}
+		}
+	}
+	if f := cmd.Flags().Lookup("bandwidth"); f != nil && f.Changed {
+		a.bandwidthFlag = f.Value.String()
+	}
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return &cli.ExitError{Code: cli.ExitUsage, Err: err}
@@ -100,23 +113,28 @@ func (a *app) applyOverrides() error {
 	if a.flags.logFormat != "" {
 		c.Log.Format = a.flags.logFormat
 	}
+	if a.bandwidthFlag != "" {
+		bw, err := config.ParseSize(a.bandwidthFlag)
+		if err != nil {
+			return fmt.Errorf("--bandwidth: %w", err)
+		}
+		c.Bandwidth = bw
+	}
 	return nil
 }
 
+// setupLogger writes logs to stderr, in colour only on a terminal, and to
+// log.file (never in colour) when one is set.
 func (a *app) setupLogger(stderr io.Writer) error {
 	level, err := zerolog.ParseLevel(a.cfg.Log.Level)
 	if err != nil || a.cfg.Log.Level == "" {
 		return usageError("log level %q is not one of trace, debug, info, warn, error", a.cfg.Log.Level)
 	}
-	var w io.Writer
-	switch a.cfg.Log.Format {
-	case "json":
-		w = stderr
-	case "console":
-		w = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.TimeOnly}
-	default:
+	format := a.cfg.Log.Format
+	if format != "json" && format != "console" {
 		return usageError("log format %q is not one of console, json", a.cfg.Log.Format)
 	}
+	w := logWriter(stderr, format, !progress.IsTerminal(stderr))
 	if a.cfg.Log.File != "" {
 		if err := os.MkdirAll(filepath.Dir(a.cfg.Log.File), 0o755); err != nil {
 			return usageError("log.file: %v", err)
@@ -126,10 +144,19 @@ func (a *app) setupLogger(stderr io.Writer) error {
 			return usageError("log.file: %v", err)
 		}
 		a.logFile = f
-		w = zerolog.MultiLevelWriter(w, f)
+		w = zerolog.MultiLevelWriter(w, logWriter(f, format, true))
 	}
 	a.log = zerolog.New(w).Level(level).With().Timestamp().Logger()
 	return nil
+}
+
+// logWriter formats logs for w: JSON lines, or console lines with or
+// without colour.
+func logWriter(w io.Writer, format string, noColor bool) io.Writer {
+	if format == "json" {
+		return w
+	}
+	return zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly, NoColor: noColor}
 }
 
 func (a *app) close() {
@@ -145,19 +172,35 @@ func (a *app) close() {
 
 var _ tool.Env = (*app)(nil)
 
-// Client returns a KS3 client for the configured endpoint. For local:DIR it
+// Client returns a KS3 client for the configured endpoint, for the tool
+// commands: its transfers keep to the bandwidth setting. For local:DIR it
 // first starts the embedded store on a loopback port; the store stops when
 // the command ends.
 func (a *app) Client(ctx context.Context) (*ks3.Client, error) {
+	return a.client(ctx, true)
+}
+
+// client returns a KS3 client. With throttle, the transport keeps to the
+// bandwidth setting (the sync engine has its own limiter). At log level
+// trace every request is logged.
+func (a *app) client(ctx context.Context, throttle bool) (*ks3.Client, error) {
 	c := a.cfg
+	var transport http.RoundTripper = ks3.DefaultTransport()
+	if throttle && c.Bandwidth > 0 {
+		transport = newThrottleTransport(transport, newLimiter(int64(c.Bandwidth)))
+	}
+	if a.log.GetLevel() <= zerolog.TraceLevel {
+		transport = newTraceTransport(transport, a.log)
+	}
 	opts := ks3.Options{
+		Transport:  transport,
 		Endpoint:   c.Endpoint,
 		Secure:     c.IsSecure(),
 		Addressing: ks3.Addressing(c.Addressing),
 		AccessKey:  c.AccessKey,
 		SecretKey:  c.SecretKey,
 		Region:     c.Region,
-		UserAgent:  "ks3sync/" + buildVersion(),
+		UserAgent:  buildinfo.Get().UserAgent(),
 	}
 	if err := setSignature(&opts, c.Signature); err != nil {
 		return nil, usageError("%v", err)
@@ -188,8 +231,14 @@ func (a *app) Settings() tool.Settings {
 		Transfers:          a.cfg.Transfers,
 		PartSize:           int64(a.cfg.PartSize),
 		MultipartThreshold: int64(a.cfg.MultipartThreshold),
+		NameRules:          os.Getenv(nameRulesEnv),
 	}
 }
+
+// nameRulesEnv names the environment variable that forces another system's
+// file name rules ("windows", "darwin", "linux") instead of probing each
+// local folder. It exists for tests, which check Windows names on Linux.
+const nameRulesEnv = "KS3SYNC_NAME_RULES"
 
 // startLocal starts the embedded store once per command.
 func (a *app) startLocal(dir string) (*ks3server.Running, error) {
@@ -220,14 +269,4 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-func buildVersion() string {
-	if Version != "dev" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return Version
 }

@@ -51,7 +51,7 @@ func (a *app) check(ctx context.Context, out, errw io.Writer, f checkFlags) erro
 	if err != nil {
 		return err
 	}
-	rep := newReporter(out, errw, false, f.json)
+	rep := newReporter(out, errw, reporterOptions{progress: f.download && !f.json, slots: a.cfg.Transfers})
 	// A check changes nothing: the syncer is made read-only (no state
 	// store, no folder created for the pair).
 	s, err := a.newSyncer(ctx, client, nil, p, true, rep.report, nil)

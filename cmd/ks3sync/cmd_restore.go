@@ -80,7 +80,7 @@ func (a *app) restore(ctx context.Context, out, errw io.Writer, f restoreFlags, 
 			return usageError("--to %s: %v", f.to, err)
 		}
 	}
-	rep := newReporter(out, errw, false, false)
+	rep := newReporter(out, errw, reporterOptions{progress: !f.dryRun, slots: a.cfg.Transfers})
 	// A restore reads the bucket only: the syncer is made read-only (no
 	// state store, no folder created for the pair).
 	s, err := a.newSyncer(ctx, client, nil, p, true, rep.report, nil)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
@@ -27,36 +28,47 @@ type runFlags struct {
 	dryRun       bool
 	json         bool
 	noProgress   bool
+	maxDelete    string
 	maxOverwrite string
 }
 
 func newRunCmd(a *app) *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
-		Use:   "run [--config F] [--pair NAME] [--dry-run] [--json] [--no-progress] [--max-overwrite N%|N]",
+		Use:   "run [--config F] [--pair NAME] [--dry-run] [--json] [--no-progress] [--max-delete N|N%] [--max-overwrite N|N%]",
 		Short: "Reconcile every pair once and exit",
 		Long: `run scans each pair's folder, lists its bucket prefix, and uploads, downloads
 and deletes what the pair's direction and delete policy call for. A second run
 with nothing changed transfers nothing. Interrupted multipart uploads resume
 where they stopped.
 
-A pass that would delete more than max_delete, or overwrite more than
-max_overwrite of the existing objects of a pair without history, is held:
-nothing is changed and the exit code is 1. --max-overwrite 100% lets such a
-pass through once.
+A pass that would delete more than the pair's max_delete, or overwrite more
+than max_overwrite of the existing objects of a pair without history, is
+refused: nothing is changed and the message says which command lets it proceed
+once (--max-delete and --max-overwrite, N or N%, 100% for no limit, override
+the pair's setting for this run).
 
-Exit codes: 0 all done, 1 some items failed (the rest done), 2 usage or
-configuration error, 3 interrupted.`,
+On a terminal, a progress display shows the files and bytes done of the
+total, the rate, the time left and the transfers in flight; elsewhere a
+progress line is logged every 10 seconds. --json prints one JSON object per
+event instead (see the README for the schema).
+
+Exit codes: 0 all done, 1 some items failed, or a pass failed or was refused
+(the rest done), 2 usage or configuration error, 3 interrupted.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runPairs(cmd.Context(), f, newReporter(cmd.OutOrStdout(), cmd.ErrOrStderr(), f.json, f.noProgress))
+			rep := newReporter(cmd.OutOrStdout(), cmd.ErrOrStderr(), reporterOptions{
+				json: f.json, progress: !f.noProgress && !f.dryRun, slots: a.cfg.Transfers, log: &a.log,
+			})
+			return a.runPairs(cmd.Context(), f, rep)
 		},
 	}
 	cmd.Flags().StringVar(&f.pair, "pair", "", "sync only this pair")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the plan; change nothing on either side")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON object per event")
-	cmd.Flags().BoolVar(&f.noProgress, "no-progress", false, "no progress bars, even on a terminal")
-	cmd.Flags().StringVar(&f.maxOverwrite, "max-overwrite", "", "max_overwrite for this run only, e.g. 100% to let a held mass rewrite through")
+	cmd.Flags().BoolVar(&f.noProgress, "no-progress", false, "no progress display, even on a terminal")
+	cmd.Flags().StringVar(&f.maxDelete, "max-delete", "", "override max_delete for this run: a count, or a percentage such as 100%")
+	cmd.Flags().StringVar(&f.maxOverwrite, "max-overwrite", "", "override max_overwrite for this run: a count, or a percentage such as 100%")
 	return cmd
 }
 
@@ -105,7 +117,7 @@ func (a *app) openPairs(ctx context.Context, name string, readOnly bool) ([]conf
 		return nil, nil, nil, usageError("state: %v", err)
 	}
 	a.closers = append(a.closers, func() { db.Close() })
-	client, err := a.Client(ctx)
+	client, err := a.client(ctx, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -113,6 +125,12 @@ func (a *app) openPairs(ctx context.Context, name string, readOnly bool) ([]conf
 }
 
 func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
+	defer rep.close()
+	if f.maxDelete != "" {
+		if _, err := planner.ParseMaxDelete(f.maxDelete); err != nil {
+			return usageError("--max-delete: %v", err)
+		}
+	}
 	if _, err := planner.ParseMaxOverwrite(f.maxOverwrite); err != nil {
 		return usageError("--max-overwrite: %v", err)
 	}
@@ -122,18 +140,19 @@ func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
 	}
 	var failed []string
 	for _, p := range pairs {
+		if f.maxDelete != "" {
+			p.MaxDelete = f.maxDelete
+		}
 		if f.maxOverwrite != "" {
 			p.MaxOverwrite = f.maxOverwrite
 		}
 		res, err := a.runPair(ctx, client, db, p, f.dryRun, rep)
 		if ctx.Err() != nil {
-			rep.close()
 			return &cli.ExitError{Code: cli.ExitInterrupted, Err: errors.New("interrupted; the next run resumes where this one stopped")}
 		}
 		if err != nil {
 			var ee *cli.ExitError
 			if errors.As(err, &ee) {
-				rep.close()
 				return err
 			}
 			failed = append(failed, fmt.Sprintf("pair %s: %v", p.Name, err))
@@ -193,11 +212,10 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 	}
 	var lim *rate.Limiter
 	if a.cfg.Bandwidth > 0 {
-		bw := int(a.cfg.Bandwidth)
-		lim = rate.NewLimiter(rate.Limit(bw), max(bw/4, 64<<10))
+		lim = newLimiter(int64(a.cfg.Bandwidth))
 	}
 	return syncer.New(client, db, syncer.Options{
-		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix,
+		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, RunCommand: a.runCommand(p.Name),
 		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
 		MaxOverwrite: mo, History: historyPolicy(p),
 		StorageClass: p.StorageClass, ACL: p.ACL,
@@ -208,6 +226,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		PartSize:           int64(a.cfg.PartSize),
 		Limiter:            lim,
 		DryRun:             dryRun,
+		NameRules:          os.Getenv(nameRulesEnv),
 		Logger:             a.log,
 		Report:             report,
 		Suppress:           suppress,
@@ -225,4 +244,24 @@ func (a *app) ensureLocalBucket(ctx context.Context, client *ks3.Client, bucket 
 		return fmt.Errorf("create bucket %s on the embedded store: %w", bucket, err)
 	}
 	return nil
+}
+
+// runCommand is the command line that runs the pair once with this
+// configuration, for the message of a refused pass.
+func (a *app) runCommand(pair string) string {
+	cmd := "ks3sync"
+	if path := a.cfg.Path(); path != "" {
+		cmd += " --config " + shellQuote(path)
+	}
+	return cmd + " run --pair " + shellQuote(pair)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '_' || r == '-' || r == ':' || r == '\\' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

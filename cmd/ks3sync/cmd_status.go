@@ -3,18 +3,25 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
+	"github.com/ks3sync/ks3sync/daemon"
 	"github.com/ks3sync/ks3sync/state"
 )
 
-// statusReport is what `ks3sync status --json` prints.
+// statusReport is what `ks3sync status --json` prints: the status model
+// (daemon.Status: the running daemon's own, fetched from its http address,
+// or else rebuilt from the state database), and what the state database
+// holds besides.
 type statusReport struct {
+	daemon.Status
 	State    string         `json:"state"`
 	Pending  int            `json:"pending"`
 	Oldest   *time.Time     `json:"oldest_pending,omitempty"`
@@ -76,10 +83,14 @@ func newStatusCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status [--config F] [--json]",
-		Short: "Show pending changes, uploads in flight, the last runs and recent errors",
-		Long: `status reads the state database (it does not contact the server): how many
-local changes wait to be synced, multipart uploads in flight with their
-progress, the last runs with their counts, and paths being retried.`,
+		Short: "Show each pair's health, pending changes, uploads in flight, the last runs and recent errors",
+		Long: `status shows each pair's health and last pass, how many local changes wait
+to be synced, multipart uploads in flight, the last runs and paths being
+retried. When http: is configured and the daemon answers there, the pairs'
+state is the daemon's live view ("source": "daemon"); otherwise it is
+rebuilt from the state database ("source": "state"). It never contacts the
+KS3 endpoint. --json prints the same document as the daemon's /api/status,
+with the state database's sections added (see the README).`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			rep, err := a.status(cmd.Context())
@@ -106,9 +117,54 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 	}
 	defer db.Close()
 	rep := &statusReport{State: a.cfg.State, Uploads: []uploadStatus{}, Failures: []failure{}}
-	n, oldest, err := db.DirtyStats(ctx, "")
+	live, err := a.daemonStatus(ctx)
+	if err != nil {
+		var pcs []daemon.PairConfig
+		for _, p := range a.cfg.Pairs {
+			pcs = append(pcs, daemon.PairConfig{Name: p.Name, Rescan: p.Watch.Rescan.D()})
+		}
+		if live, err = daemon.StatusFromState(ctx, db, pcs, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	rep.Status = *live
+	if err := a.stateSections(ctx, db, rep); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// daemonStatus fetches the running daemon's status from its http address.
+func (a *app) daemonStatus(ctx context.Context) (*daemon.Status, error) {
+	if a.cfg.HTTP == "" {
+		return nil, errors.New("no http address configured")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+a.cfg.HTTP+"/api/status", nil)
 	if err != nil {
 		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("get /api/status: %s", resp.Status)
+	}
+	var s daemon.Status
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		return nil, fmt.Errorf("get /api/status: %w", err)
+	}
+	return &s, nil
+}
+
+// stateSections fills in what only the state database has.
+func (a *app) stateSections(ctx context.Context, db *state.DB, rep *statusReport) error {
+	n, oldest, err := db.DirtyStats(ctx, "")
+	if err != nil {
+		return err
 	}
 	rep.Pending = n
 	if n > 0 {
@@ -116,7 +172,7 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 	}
 	for u, err := range db.Uploads(ctx) {
 		if err != nil {
-			return nil, err
+			return err
 		}
 		us := uploadStatus{Pair: u.Pair, Path: u.Path, Key: u.Key, Size: u.Size, Parts: len(u.Parts), Started: u.Created, Encrypted: u.Encrypted}
 		for _, p := range u.Parts {
@@ -127,7 +183,7 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 	}
 	for d, err := range db.Dirty(ctx, "") {
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if d.Attempts > 0 {
 			rep.Failures = append(rep.Failures, failure{Pair: d.Pair, Path: d.Path, Attempts: d.Attempts, LastError: d.LastError, Next: d.NextAttempt})
@@ -135,17 +191,32 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 	}
 	runs, err := db.Runs(ctx, "", 10)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rep.Runs = make([]runStatus, len(runs))
 	for i, r := range runs {
 		rep.Runs[i] = toRunStatus(r)
 	}
-	return rep, nil
+	return nil
 }
 
 func printStatus(w io.Writer, r *statusReport) {
 	fmt.Fprintf(w, "state:    %s\n", r.State)
+	source := "from the state database; no daemon answered"
+	if r.Source == "daemon" {
+		source = "from the running daemon"
+	}
+	fmt.Fprintf(w, "pairs:    %s\n", source)
+	for _, p := range r.Pairs {
+		health := "healthy"
+		if !p.Health.Healthy {
+			health = "UNHEALTHY: " + p.Health.Message
+		}
+		fmt.Fprintf(w, "  %-10s %s\n", p.Name, health)
+		if p.Last != nil {
+			fmt.Fprintf(w, "             last pass %s %s, %s\n", p.Last.Kind, p.Last.Outcome, humanize.Time(p.Last.EndedAt))
+		}
+	}
 	fmt.Fprintf(w, "pending:  %d change(s)", r.Pending)
 	if r.Oldest != nil {
 		fmt.Fprintf(w, ", oldest %s", humanize.Time(*r.Oldest))

@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ks3sync/ks3sync/config"
 	"github.com/ks3sync/ks3sync/daemon"
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/notify"
 	"github.com/ks3sync/ks3sync/planner"
 	svc "github.com/ks3sync/ks3sync/service"
+	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/syncer"
 	"github.com/ks3sync/ks3sync/watcher"
 )
@@ -26,15 +29,22 @@ func newWatchCmd(a *app) *cobra.Command {
 		Long: `watch reconciles every pair once, then follows local changes: each changed
 path is synced after a quiet period (watch.delay) and at most watch.max_delay
 after its first change. A full reconcile every watch.rescan catches anything
-missed, including remote changes for pull and both pairs. Failed paths are
-retried with backoff. SIGINT or SIGTERM stops it cleanly: finished parts of
-large uploads are checkpointed and resume on the next start.
+missed, including remote changes for pull and both pairs. Failed paths, and
+items that failed in a full reconcile, are retried with backoff (5 s,
+doubling up to 10 minutes). SIGINT or SIGTERM stops it cleanly: finished
+parts of large uploads are checkpointed and resume on the next start.
 
-With metrics: ADDR in the config, /metrics (Prometheus) and /healthz are
-served on ADDR.`,
+With http: ADDR in the config, it serves /healthz (200 only while every
+pair's last pass succeeded recently; 503 with the reasons otherwise),
+/readyz (once every pair's first reconcile succeeded), /metrics
+(Prometheus, per pair) and /api/status (the status document) on ADDR. With
+notify: in the config, failures, recoveries, refusals and conflicts are
+sent to a webhook or a command. It keeps its health in a file beside the
+state database, which "ks3sync service start" waits on.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rep := newReporter(cmd.OutOrStdout(), cmd.ErrOrStderr(), asJSON, true)
+			log := a.log.With().Logger()
+			rep := newReporter(cmd.OutOrStdout(), cmd.ErrOrStderr(), reporterOptions{json: asJSON, log: &log})
 			run := func(ctx context.Context) error { return a.watch(ctx, rep) }
 			if !svc.Interactive() {
 				return a.runAsService(run)
@@ -52,53 +62,79 @@ func (a *app) watch(ctx context.Context, rep *reporter) error {
 	if err != nil {
 		return err
 	}
-	var metrics *daemon.Metrics
-	report := rep.report
-	if a.cfg.Metrics != "" {
-		ln, err := net.Listen("tcp", a.cfg.Metrics)
-		if err != nil {
-			return usageError("metrics: %v", err)
-		}
-		metrics = daemon.NewMetrics(db, nil)
-		report = func(ev syncer.Event) { metrics.Observe(ev); rep.report(ev) }
-		go func() {
-			if err := metrics.Serve(ctx, ln); err != nil {
-				a.log.Error().Err(err).Str("addr", a.cfg.Metrics).Msg("metrics server")
-			}
-		}()
+	monitor, err := a.startMonitor(ctx)
+	if err != nil {
+		return err
 	}
+	report := func(ev syncer.Event) { monitor.Observe(ev); rep.report(ev) }
 	var dp []daemon.Pair
 	for _, p := range pairs {
-		m, err := planner.NewMatcher(p.Include, p.Exclude)
-		if err != nil {
-			return usageError("pair %s: %v", p.Name, err)
-		}
-		if err := os.MkdirAll(p.Local, 0o755); err != nil {
-			return fmt.Errorf("pair %s: %w", p.Name, err)
-		}
-		w := &watcherRef{}
-		s, err := a.newSyncer(ctx, client, db, p, false, report, w.suppress)
+		d, err := a.daemonPair(ctx, client, db, p, report)
 		if err != nil {
 			return err
 		}
-		dp = append(dp, daemon.Pair{
-			Syncer: s,
-			Rescan: p.Watch.Rescan.D(),
-			Watch: watcher.Options{
-				Delay: p.Watch.Delay.D(), MaxDelay: p.Watch.MaxDelay.D(),
-				Match:  m.Match,
-				Logger: a.log.With().Str("component", "watcher").Str("pair", p.Name).Logger(),
-			},
-			OnWatcher: w.set,
-		})
+		dp = append(dp, d)
 	}
-	a.log.Info().Int("pairs", len(dp)).Str("state", a.cfg.State).Msg("watching")
-	err = daemon.Run(ctx, daemon.Options{DB: db, Pairs: dp, Logger: a.log, Metrics: metrics, StaleUploads: a.cfg.StaleUploads.D()})
+	a.log.Info().Int("pairs", len(dp)).Str("state", a.cfg.State).Str("http", a.cfg.HTTP).Msg("watching")
+	err = daemon.Run(ctx, daemon.Options{DB: db, Pairs: dp, Logger: a.log, Monitor: monitor, StaleUploads: a.cfg.StaleUploads.D()})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	a.log.Info().Msg("stopped")
 	return nil
+}
+
+// startMonitor makes the daemon's monitor, with its notifier and health
+// file, and serves it on the http address when one is configured.
+func (a *app) startMonitor(ctx context.Context) (*daemon.Monitor, error) {
+	opts := daemon.MonitorOptions{HealthFile: daemon.HealthFileFor(a.cfg.State), Logger: a.log, AfterFailures: a.cfg.Notify.AfterFailures}
+	if n := a.cfg.Notify; n.Enabled() {
+		notifier, err := notify.New(notify.Options{Webhook: n.Webhook, Command: n.Command, Logger: a.log})
+		if err != nil {
+			return nil, usageError("notify: %v", err)
+		}
+		go notifier.Run(ctx)
+		opts.Notifier = notifier
+	}
+	monitor := daemon.NewMonitor(opts)
+	if addr := a.cfg.HTTP; addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, usageError("http: %v", err)
+		}
+		go func() {
+			if err := monitor.Serve(ctx, ln); err != nil {
+				a.log.Error().Err(err).Str("addr", addr).Msg("http server")
+			}
+		}()
+	}
+	return monitor, nil
+}
+
+// daemonPair builds the daemon's view of one configured pair.
+func (a *app) daemonPair(ctx context.Context, client *ks3.Client, db *state.DB, p config.Pair, report func(syncer.Event)) (daemon.Pair, error) {
+	m, err := planner.NewMatcher(p.Include, p.Exclude)
+	if err != nil {
+		return daemon.Pair{}, usageError("pair %s: %v", p.Name, err)
+	}
+	if err := os.MkdirAll(p.Local, 0o755); err != nil {
+		return daemon.Pair{}, fmt.Errorf("pair %s: %w", p.Name, err)
+	}
+	w := &watcherRef{}
+	s, err := a.newSyncer(ctx, client, db, p, false, report, w.suppress)
+	if err != nil {
+		return daemon.Pair{}, err
+	}
+	return daemon.Pair{
+		Syncer: s,
+		Rescan: p.Watch.Rescan.D(),
+		Watch: watcher.Options{
+			Delay: p.Watch.Delay.D(), MaxDelay: p.Watch.MaxDelay.D(),
+			Match:  m.Match,
+			Logger: a.log.With().Str("component", "watcher").Str("pair", p.Name).Logger(),
+		},
+		OnWatcher: w.set,
+	}, nil
 }
 
 // watcherRef lets a syncer tell the pair's watcher (created later by the
@@ -112,32 +148,5 @@ func (r *watcherRef) set(w *watcher.Watcher) { r.w = w }
 func (r *watcherRef) suppress(rel string, until time.Time) {
 	if r.w != nil {
 		r.w.Suppress(rel, until)
-	}
-}
-
-// runAsService hands the daemon to the service manager, which calls Start
-// and Stop.
-func (a *app) runAsService(run svc.Runner) error {
-	s, err := svc.New(a.serviceConfig(), svc.NewProgram(run, 10*time.Second))
-	if err != nil {
-		return err
-	}
-	return s.Run()
-}
-
-func (a *app) serviceConfig() svc.Config {
-	cfgPath := a.cfg.Path()
-	if cfgPath != "" {
-		cfgPath, _ = filepath.Abs(cfgPath)
-	}
-	args := []string{"watch"}
-	if cfgPath != "" {
-		args = append(args, "--config", cfgPath)
-	}
-	return svc.Config{
-		Name:        "ks3sync",
-		DisplayName: "ks3sync",
-		Description: "Keeps folders in sync with KS3 object storage.",
-		Arguments:   args,
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/tool"
@@ -18,6 +16,7 @@ type globalFlags struct {
 	secretKey string
 	logLevel  string
 	logFormat string
+	envFile   string
 }
 
 // newRootCmd builds the command tree. The caller closes the app when the
@@ -51,6 +50,7 @@ configuration error, 3 interrupted.`,
 	f.StringVar(&app.flags.secretKey, "secret-key", "", "secret key (default $KS3_SECRET_KEY, then the config)")
 	f.StringVar(&app.flags.logLevel, "log-level", "", "log level: trace, debug, info, warn, error (overrides the config)")
 	f.StringVar(&app.flags.logFormat, "log-format", "", "log format: console or json (overrides the config)")
+	f.StringVar(&app.flags.envFile, "env-file", "", "read environment variables (KEY=value lines) from this file first, as an installed service does")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(
 		newRunCmd(app), newWatchCmd(app), newStatusCmd(app), newServiceCmd(app), newServeCmd(app),
@@ -59,19 +59,4 @@ configuration error, 3 interrupted.`,
 	)
 	tool.AddCommands(root, app)
 	return root, app
-}
-
-// Version is set at build time with -ldflags "-X main.Version=...".
-var Version = "dev"
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "ks3sync %s\n", buildVersion())
-			return err
-		},
-	}
 }

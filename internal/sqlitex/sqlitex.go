@@ -36,6 +36,10 @@ func Open(path string) (*sql.DB, error) {
 // Driver reports which SQLite driver this build uses.
 func Driver() string { return driverName }
 
+// DriverModule reports the Go module that provides Driver: the cgo
+// github.com/mattn/go-sqlite3 or the pure-Go modernc.org/sqlite.
+func DriverModule() string { return driverModule }
+
 // escapePath escapes the characters that would end the path part of a
 // SQLite URI filename ('?' and '#', and '%' itself).
 func escapePath(path string) string {

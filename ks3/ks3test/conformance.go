@@ -37,6 +37,7 @@ func RunConformanceWith(t *testing.T, c *ks3.Client, bucket string, opts Options
 	t.Run("ObjectRoundTrip", s.testObjectRoundTrip)
 	t.Run("EmptyObject", s.testEmptyObject)
 	t.Run("SpecialKeys", s.testSpecialKeys)
+	t.Run("ControlCharacterKeys", s.testControlCharacterKeys)
 	t.Run("RangeGet", s.testRangeGet)
 	t.Run("ResponseHeaderOverrides", s.testResponseOverrides)
 	t.Run("Copy", s.testCopy)

@@ -14,8 +14,9 @@ type Options struct {
 	// fails: it verifies no signatures or expiry of presigned URLs, ignores
 	// response-* overrides and object ACL documents, reports a fixed upload
 	// initiation time, grants no WRITE for public-read-write, checks part
-	// sizes before part order, and does not page delimited ListObjects (V1)
-	// listings.
+	// sizes before part order, does not page delimited ListObjects (V1)
+	// listings, and answers InitiateMultipartUpload with the key unencoded
+	// even where XML cannot carry it.
 	Permissive bool
 }
 

@@ -1,12 +1,13 @@
 // Package ks3servertest starts a ks3server for tests of other packages: on a
 // loopback port, over a fresh temporary directory, with fixed fake
-// credentials, stopped when the test ends.
+// credentials and a fault injector, stopped when the test ends.
 package ks3servertest
 
 import (
 	"testing"
 
 	"github.com/ks3sync/ks3sync/ks3server"
+	"github.com/ks3sync/ks3sync/ks3server/faults"
 )
 
 // Fake credentials the harness server accepts. They are not secret and
@@ -21,20 +22,24 @@ type Harness struct {
 	*ks3server.Running
 	// Root is the server's data directory.
 	Root string
+	// Faults fails requests on purpose when told to; it starts empty. It
+	// is nil when StartWith was given an Interceptor of its own.
+	Faults *faults.Injector
 }
 
 // Start starts a server on 127.0.0.1 with a fresh t.TempDir() root that
 // accepts AccessKey/SecretKey, and closes it when the test ends. It does not
-// fsync object data (Options.NoSync): a test store survives the crash of a
-// process, which is all tests can cause, and thousands of uploads stay fast.
+// sync (Options.NoSync): a test store survives the crash of a process,
+// which is all tests can cause, and thousands of uploads stay fast.
+// Upload callbacks may reach loopback, where tests run their applications.
 func Start(t testing.TB) *Harness {
 	t.Helper()
-	return StartWith(t, ks3server.Options{NoSync: true})
+	return StartWith(t, ks3server.Options{NoSync: true, AllowPrivateCallbacks: true})
 }
 
 // StartWith is Start with more options: Root and Credentials are filled in
-// when empty, the rest is passed through as given (a Now clock, a
-// CallbackTimeout, NoSync…).
+// when empty, an Interceptor when none is given, and the rest is passed
+// through as given (a Now clock, a CallbackTimeout, NoSync…).
 func StartWith(t testing.TB, opts ks3server.Options) *Harness {
 	t.Helper()
 	if opts.Root == "" {
@@ -42,6 +47,11 @@ func StartWith(t testing.TB, opts ks3server.Options) *Harness {
 	}
 	if len(opts.Credentials) == 0 {
 		opts.Credentials = map[string]string{AccessKey: SecretKey}
+	}
+	h := &Harness{Root: opts.Root}
+	if opts.Interceptor == nil {
+		h.Faults = faults.New()
+		opts.Interceptor = h.Faults
 	}
 	r, err := ks3server.Start(opts, "")
 	if err != nil {
@@ -52,5 +62,12 @@ func StartWith(t testing.TB, opts ks3server.Options) *Harness {
 			t.Errorf("close ks3 server: %v", err)
 		}
 	})
-	return &Harness{Running: r, Root: opts.Root}
+	h.Running = r
+	return h
 }
+
+// InjectFault adds a fault to the harness's injector (see Faults).
+func (h *Harness) InjectFault(f faults.Fault) { h.Faults.Inject(f) }
+
+// ClearFaults removes every fault.
+func (h *Harness) ClearFaults() { h.Faults.Clear() }

@@ -14,7 +14,7 @@ import (
 
 func newACLCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "acl get|set ks3://BUCKET[/KEY] [private|public-read|public-read-write]",
+		Use:   "acl get|set ks3://BUCKET[/KEY] [private|public-read|public-read-write | --xml FILE | --grant-read GRANTEE ...]",
 		Short: "Show or set the ACL of a bucket or an object",
 		Long: `acl get prints the access control list of a bucket (ks3://BUCKET) or of an
 object (ks3://BUCKET/KEY): the owner, then one grant per line with its
@@ -23,10 +23,14 @@ Group), the user id or group URI, and the display name.
 
 acl set replaces the ACL with a canned one: private, public-read (anyone may
 read; for a bucket, also list) or public-read-write (anyone may also write;
-buckets only on KS3).`,
+buckets only on KS3); or with an AccessControlPolicy XML document (--xml);
+or with grants to users and groups (--grant-read, --grant-write,
+--grant-full-control).`,
 		Example: `  ks3sync acl get ks3://my-bucket
   ks3sync acl get --json ks3://my-bucket/index.html
-  ks3sync acl set ks3://my-bucket/index.html public-read`,
+  ks3sync acl set ks3://my-bucket/index.html public-read
+  ks3sync acl set ks3://my-bucket --xml policy.xml
+  ks3sync acl set ks3://my-bucket/a.txt --grant-read id=1234567`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cli.UsageError("acl needs a subcommand: get or set; see 'ks3sync acl --help'")
@@ -131,47 +135,4 @@ func (d *aclJSON) print(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Permission, g.GranteeType, grantee, g.DisplayName)
 	}
 	return tw.Flush()
-}
-
-type aclSetCmd struct{ env Env }
-
-func newACLSetCmd(env Env) *cobra.Command {
-	c := &aclSetCmd{env: env}
-	return &cobra.Command{
-		Use:   "set ks3://BUCKET[/KEY] private|public-read|public-read-write",
-		Short: "Set a canned ACL on a bucket or an object",
-		Long: `acl set replaces the ACL of a bucket or an object with a canned ACL:
-private (only the owner), public-read (anyone may read; for a bucket, also
-list), public-read-write (anyone may also write; buckets only on KS3).`,
-		Example: `  ks3sync acl set ks3://my-bucket/index.html public-read
-  ks3sync acl set ks3://my-bucket private`,
-		Args: cli.ExactArgs(2, "ks3://BUCKET[/KEY] and a canned ACL"),
-		RunE: toolRunE(c.run),
-	}
-}
-
-func (c *aclSetCmd) run(cmd *cobra.Command, args []string) error {
-	u, err := parseURI(args[0])
-	if err != nil {
-		return err
-	}
-	canned := args[1]
-	if err := checkCannedACL("ACL", canned); err != nil {
-		return err
-	}
-	ctx := cmd.Context()
-	cl, err := c.env.Client(ctx)
-	if err != nil {
-		return err
-	}
-	if u.Key == "" {
-		err = cl.SetBucketACL(ctx, u.Bucket, canned)
-	} else {
-		err = cl.SetObjectACL(ctx, u.Bucket, u.Key, canned)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(cmd.OutOrStdout(), "set %s on %s\n", canned, u)
-	return err
 }

@@ -79,6 +79,9 @@ func newCpCmd(env Env) *cobra.Command {
 	f.StringVar(&c.f.encryptKey, "encrypt-key", "", "key FILE for KS3 SDK client-side encryption: encrypt uploads, decrypt downloads")
 	f.StringVar(&c.f.threshold, "multipart-threshold", "", "largest size sent as one PUT, e.g. 64MiB (default: multipart_threshold in the config)")
 	f.StringVar(&c.f.partSize, "part-size", "", "multipart part size, e.g. 8MiB (default: part_size in the config)")
+	// Read by the host when it makes the client (Env.Client), which keeps
+	// every transfer to it.
+	f.String("bandwidth", "", "limit transfers to this many bytes per second, e.g. 10MiB (default: bandwidth in the config)")
 	return cmd
 }
 
@@ -115,6 +118,22 @@ multipart upload while it is read (without x-kss-meta-md5, which is only known
 at the end). A server-side copy keeps the source's metadata, unless --meta or
 --content-type is given: then they replace it (the encryption metadata and
 ks3sync's mtime and md5 are kept, so the copy stays readable).
+
+--callback-url asks the service to POST the --callback-body template, filled
+in (${bucket}, ${key}, ${etag}, ${objectSize}, ${mimeType}, ${createTime},
+and ${kss-NAME} from --callback-var), to that URL once an upload is stored.
+The application server must answer HTTP 200 with the JSON body
+{"result":true} for the upload to count as done; {"result":false}, another
+answer or none in time fails it (CallbackFail or CallbackTimeout), and cp
+reports the upload as failed.
+
+Local names follow the folder's file name rules, as sync does: where Windows
+rules apply (Windows, FAT and exFAT), a key such as "a:b" is written "a：b"
+and uploaded back as "a:b", and on a case-insensitive folder a key whose
+local name another key already has is refused instead of overwriting it.
+
+Transfers keep to bandwidth in the config, or --bandwidth, in bytes per
+second across all files.
 
 With -r, files go several at a time; each is printed when done and failures
 are listed on stderr (exit code 1). Keys that would land outside the target
@@ -227,6 +246,7 @@ func (c *cpCmd) newCopier(ctx context.Context, cmd *cobra.Command) (*copier, err
 		threshold:    set.MultipartThreshold,
 		partSize:     set.PartSize,
 		transfers:    set.Transfers,
+		nameRules:    set.NameRules,
 		log:          newItemLog(cmd.OutOrStdout(), cmd.ErrOrStderr(), c.f.quiet),
 		errw:         cmd.ErrOrStderr(),
 		showProgress: !c.f.quiet && !c.f.noProgress,

@@ -64,6 +64,7 @@ func (t *copier) uploadFolderJobs(root string, dst ks3URI) ([]cpJob, error) {
 		root += string(filepath.Separator) // follow root itself if it is a link
 	}
 	var jobs []cpJob
+	local := newLocalNames(root, t.nameRules)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == root {
@@ -91,7 +92,12 @@ func (t *copier) uploadFolderJobs(root string, dst ks3URI) ([]cpJob, error) {
 		if err != nil {
 			return err
 		}
-		target := dst.with(prefix + normalizeKey(rel))
+		key, err := local.key(rel)
+		if err != nil {
+			t.log.fail("upload: "+path, err)
+			return nil
+		}
+		target := dst.with(prefix + key)
 		jobs = append(jobs, cpJob{what: "upload: " + path + " -> " + target.String(), size: info.Size(),
 			run: func(ctx context.Context) error { return t.uploadFile(ctx, path, target) }})
 		return nil
@@ -106,6 +112,7 @@ func (t *copier) uploadFolderJobs(root string, dst ks3URI) ([]cpJob, error) {
 func (t *copier) downloadPrefixJobs(ctx context.Context, src ks3URI, dir string) ([]cpJob, error) {
 	prefix := src.folderPrefix()
 	var jobs []cpJob
+	local := newLocalNames(dir, t.nameRules)
 	for item, err := range t.cl.Walk(ctx, src.Bucket, ks3.ListObjectsOptions{Prefix: prefix}) {
 		if err != nil {
 			return nil, err
@@ -115,7 +122,7 @@ func (t *copier) downloadPrefixJobs(ctx context.Context, src ks3URI, dir string)
 		if rel == "" {
 			continue
 		}
-		target, err := localPathFor(dir, strings.TrimSuffix(rel, "/"))
+		target, err := local.path(strings.TrimSuffix(rel, "/"))
 		if err != nil {
 			t.log.fail("download: "+obj.String(), err)
 			continue

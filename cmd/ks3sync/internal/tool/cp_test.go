@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -138,17 +137,13 @@ func TestLocalPathFor(t *testing.T) {
 	for rel, want := range map[string]string{
 		"a.txt":     filepath.Join(dir, "a.txt"),
 		"sub/b.txt": filepath.Join(dir, "sub", "b.txt"),
-		"a//b":      filepath.Join(dir, "a", "b"),
 		"ünï/😀.txt": filepath.Join(dir, "ünï", "😀.txt"),
 	} {
 		if got, err := localPathFor(dir, rel); err != nil || got != want {
 			t.Errorf("localPathFor(%q) = %q, %v; want %q", rel, got, err, want)
 		}
 	}
-	refused := []string{"", "..", "../x", "a/../../x", "/etc/passwd", "nul\x00byte"}
-	if runtime.GOOS == "windows" {
-		refused = append(refused, `a\..\..\x`, "C:x", `C:\x`)
-	}
+	refused := []string{"", "..", "../x", "a/../../x", "/etc/passwd", "nul\x00byte", "a//b"}
 	for _, rel := range refused {
 		if got, err := localPathFor(dir, rel); err == nil {
 			t.Errorf("localPathFor(%q) = %q, want refused", rel, got)

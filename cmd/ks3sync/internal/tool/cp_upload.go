@@ -31,6 +31,8 @@ type copier struct {
 	partSize  int64 // preferred part size, 0 = ks3.DefaultPartSize
 	transfers int   // files, and parts of one file, in flight
 
+	nameRules string // forced local file name rules, "" to probe (Settings.NameRules)
+
 	log          *itemLog
 	errw         io.Writer
 	showProgress bool

@@ -118,7 +118,7 @@ func TestURLExpiry(t *testing.T) {
 		want     time.Time
 	}{
 		{"relative", urlCmd{expires: time.Hour}, true, false, now.Add(time.Hour)},
-		{"absolute", urlCmd{expiresAt: 1600000000}, false, true, time.Unix(1600000000, 0)},
+		{"absolute", urlCmd{expiresAt: 1800000000}, false, true, time.Unix(1800000000, 0)},
 	} {
 		if got, err := tc.c.expiry(tc.rel, tc.abs, now); err != nil || !got.Equal(tc.want) {
 			t.Errorf("%s: %v, %v", tc.name, got, err)
@@ -132,6 +132,8 @@ func TestURLExpiry(t *testing.T) {
 		{urlCmd{expires: time.Hour, expiresAt: 1}, true, true},
 		{urlCmd{expires: -time.Hour}, true, false},
 		{urlCmd{expiresAt: 0}, false, true},
+		{urlCmd{expiresAt: 1600000000}, false, true}, // in the past
+		{urlCmd{expiresAt: 1700000000}, false, true}, // now
 	} {
 		if _, err := tc.c.expiry(tc.rel, tc.abs, now); !isUsageErr(err) {
 			t.Errorf("expiry(%+v, %v, %v) = %v, want a usage error", tc.c, tc.rel, tc.abs, err)

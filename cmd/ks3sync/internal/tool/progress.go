@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // isTTY reports whether v is a terminal (a *os.File on a console).
@@ -22,16 +23,24 @@ func newBar(w io.Writer, show bool, total int64, description string) *progressba
 	if !show || !isTTY(w) {
 		return nil
 	}
-	return progressbar.NewOptions64(total,
+	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetDescription(description),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSpinnerType(14),
-		progressbar.OptionFullWidth(),
-	)
+		progressbar.OptionSetWidth(40),
+	}
+	// Full width only on a terminal that reports one: at width 0 the bar
+	// would have no room at all.
+	if f, ok := w.(*os.File); ok {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			opts = append(opts, progressbar.OptionFullWidth())
+		}
+	}
+	return progressbar.NewOptions64(total, opts...)
 }
 
 // byteProgress moves a bar by the work done on one item of size bytes

@@ -1,6 +1,6 @@
 // Package tool is ks3sync's object-store tool: the commands ls, mb, rb, cp,
-// rm, stat, acl, url, uploads and keygen, which expose every operation of the
-// KS3 SDK from the shell. It reaches the service only through Env, so it
+// mv, rm, stat, acl, url, uploads, du and keygen, which expose every
+// operation of the KS3 SDK from the shell. It reaches the service only through Env, so it
 // knows nothing of the sync engine or of how the configuration is loaded.
 package tool
 
@@ -39,10 +39,14 @@ type Settings struct {
 	PartSize int64
 	// MultipartThreshold is the largest size in bytes sent as one PUT.
 	MultipartThreshold int64
+	// NameRules forces the file name rules of a system ("windows",
+	// "darwin", "linux") for local folders instead of probing them; for
+	// tests (see localfs.NameRules).
+	NameRules string
 }
 
-// AddCommands adds the KS3 tool commands (ls, mb, rb, cp, rm, stat, acl,
-// url, uploads, keygen) to root. They expose every operation of the KS3 SDK
+// AddCommands adds the KS3 tool commands (ls, mb, rb, cp, mv, rm, stat,
+// acl, url, uploads, du, keygen) to root. They expose every operation of the KS3 SDK
 // from the shell and reach the service through env.
 func AddCommands(root *cobra.Command, env Env) {
 	root.AddCommand(
@@ -50,11 +54,13 @@ func AddCommands(root *cobra.Command, env Env) {
 		newMbCmd(env),
 		newRbCmd(env),
 		newCpCmd(env),
+		newMvCmd(env),
 		newRmCmd(env),
 		newStatCmd(env),
 		newACLCmd(env),
 		newURLCmd(env),
 		newUploadsCmd(env),
+		newDuCmd(env),
 		newKeygenCmd(),
 	)
 }

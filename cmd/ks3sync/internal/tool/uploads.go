@@ -16,25 +16,27 @@ import (
 
 func newUploadsCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "uploads ls|abort ks3://BUCKET[/PREFIX] [--older-than 24h]",
+		Use:   "uploads ls|parts|abort ks3://BUCKET[/PREFIX] [--upload-id ID] [--older-than 24h]",
 		Short: "List or abort unfinished multipart uploads",
 		Long: `An interrupted multipart upload leaves its parts on the service, where they
 take space (and are billed) until the upload is completed or aborted.
 
 uploads ls lists the unfinished uploads whose key starts with PREFIX, with
-their parts count and size so far. uploads abort aborts one upload
+their parts count and size so far. uploads parts lists the parts of one
+upload (ks3://BUCKET/KEY --upload-id ID). uploads abort aborts one upload
 (ks3://BUCKET/KEY --upload-id ID), those older than a duration
 (--older-than 24h), or all of them (--all).`,
 		Example: `  ks3sync uploads ls ks3://my-bucket
+  ks3sync uploads parts ks3://my-bucket/big.iso --upload-id 2f1c...
   ks3sync uploads abort ks3://my-bucket/big.iso --upload-id 2f1c...
   ks3sync uploads abort ks3://my-bucket --older-than 24h
   ks3sync uploads abort ks3://my-bucket/tmp/ --all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cli.UsageError("uploads needs a subcommand: ls or abort; see 'ks3sync uploads --help'")
+			return cli.UsageError("uploads needs a subcommand: ls, parts or abort; see 'ks3sync uploads --help'")
 		},
 	}
-	cmd.AddCommand(newUploadsLsCmd(env), newUploadsAbortCmd(env))
+	cmd.AddCommand(newUploadsLsCmd(env), newUploadsPartsCmd(env), newUploadsAbortCmd(env))
 	return cmd
 }
 

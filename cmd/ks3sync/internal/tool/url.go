@@ -29,8 +29,8 @@ func newURLCmd(env Env) *cobra.Command {
 		Long: `url prints a presigned URL: anyone who has it may do one request on the
 object (GET by default, --method PUT to let someone upload it) until it
 expires, without credentials. Exactly one of --expires (a duration from now,
-such as 30m, 1h or 168h) and --expires-at (an absolute Unix time in seconds)
-is required. The URL is computed locally; nothing is sent to the service.
+such as 30m, 1h or 168h) and --expires-at (an absolute Unix time in seconds,
+in the future) is required. The URL is computed locally; nothing is sent to the service.
 
 For a GET, --response-content-type and --response-content-disposition make
 the service answer with those headers (e.g. attachment; filename="a.pdf" to
@@ -97,7 +97,12 @@ func (c *urlCmd) expiry(rel, abs bool, now time.Time) (time.Time, error) {
 		if c.expiresAt <= 0 {
 			return time.Time{}, cli.UsageError("--expires-at %d: want a Unix time in seconds", c.expiresAt)
 		}
-		return time.Unix(c.expiresAt, 0), nil
+		at := time.Unix(c.expiresAt, 0)
+		if !at.After(now) {
+			return time.Time{}, cli.UsageError("--expires-at %d is %s, which is in the past: the URL would never work",
+				c.expiresAt, at.UTC().Format(time.RFC3339))
+		}
+		return at, nil
 	}
 	return time.Time{}, cli.UsageError("url needs --expires DURATION or --expires-at UNIX")
 }

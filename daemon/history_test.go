@@ -1,0 +1,61 @@
+package daemon_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ks3sync/ks3sync/daemon"
+	"github.com/ks3sync/ks3sync/state"
+	"github.com/ks3sync/ks3sync/syncer"
+)
+
+// With no daemon running, the status comes from the run history and the
+// queue, judged as the daemon would.
+func TestStatusFromState(t *testing.T) {
+	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i, r := range []struct{ kind, status, err string }{
+		{state.KindRun, state.StatusOK, ""},
+		{state.KindWatchPass, state.StatusFailed, "list: connection refused"},
+		{state.KindWatchPass, state.StatusInterrupted, ""},
+		{state.KindWatchPass, state.StatusFailed, "list: 503 SlowDown"},
+	} {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		id, err := db.StartRun(ctx, "docs", r.kind, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errs []string
+		if r.err != "" {
+			errs = []string{r.err}
+		}
+		if err := db.FinishRun(ctx, id, at.Add(time.Second), r.status, state.RunCounts{Uploaded: 1}, errs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.MarkDirty(ctx, "docs", t0, "a"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := daemon.StatusFromState(ctx, db, []daemon.PairConfig{{Name: "docs"}, {Name: "new"}}, t0.Add(10*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Source != "state" || s.Ready || s.Healthy || len(s.Pairs) != 2 {
+		t.Fatalf("status %+v", s)
+	}
+	p := s.Pairs[0]
+	if p.Last == nil || p.Last.Outcome != syncer.OutcomeFailed || p.Last.Error != "list: 503 SlowDown" || p.ConsecutiveFailures != 2 ||
+		!p.FailingSince.Equal(t0.Add(time.Minute+time.Second)) || !p.LastFullAt.Equal(t0.Add(time.Second)) ||
+		p.Queue.Depth != 1 || p.Totals.Passes[syncer.OutcomeInterrupted] != 1 || p.Totals.UploadedFiles != 4 {
+		t.Fatalf("pair from the history: %+v", p)
+	}
+	if p.Health.Reason != daemon.ReasonFailing || s.Pairs[1].Health.Reason != daemon.ReasonStarting {
+		t.Fatalf("health %+v, %+v", p.Health, s.Pairs[1].Health)
+	}
+}

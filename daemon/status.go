@@ -1,0 +1,133 @@
+package daemon
+
+import (
+	"time"
+
+	"github.com/ks3sync/ks3sync/state"
+	"github.com/ks3sync/ks3sync/syncer"
+)
+
+// StatusVersion is the version of the Status document; it grows when a
+// field changes meaning or goes away (new fields may appear at any time).
+const StatusVersion = 1
+
+// Status is what the daemon knows about itself and its pairs: the document
+// served as /api/status and printed by `ks3sync status --json`. A Status
+// returned by Monitor.Snapshot is never modified afterwards.
+type Status struct {
+	Version int `json:"version"`
+	// Source is "daemon" for a running daemon's live view, "state" when it
+	// was read from the state database with no daemon answering.
+	Source      string       `json:"source"`
+	StartedAt   *time.Time   `json:"started_at,omitempty"` // when the daemon started
+	Ready       bool         `json:"ready"`                // every pair's first reconcile succeeded
+	Healthy     bool         `json:"healthy"`              // as /healthz, at GeneratedAt
+	GeneratedAt time.Time    `json:"generated_at"`
+	Pairs       []PairStatus `json:"pairs"`
+}
+
+// PairStatus is one pair's state.
+type PairStatus struct {
+	Name   string       `json:"name"`
+	Health PairHealth   `json:"health"`
+	Active string       `json:"activity"` // idle, reconciling (a full pass) or syncing (a small pass)
+	Last   *PassSummary `json:"last_pass,omitempty"`
+	// LastSuccessAt is when the last pass that ran to its end (ok or
+	// partial) ended; LastFullAt the same for full reconciles.
+	LastSuccessAt *time.Time `json:"last_success_at,omitempty"`
+	LastFullAt    *time.Time `json:"last_full_reconcile_at,omitempty"`
+	// ConsecutiveFailures counts the failed or refused passes since the
+	// last success; FailingSince is when the first of them ended.
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	FailingSince        *time.Time `json:"failing_since,omitempty"`
+	Queue               Queue      `json:"queue"`
+	// RescanSeconds is the pair's full reconcile interval.
+	RescanSeconds float64          `json:"rescan_seconds"`
+	InFlight      []Transfer       `json:"in_flight"`
+	Recent        []TransferRecord `json:"recent_transfers"` // newest last, at most RecentLimit
+	Errors        []ErrorRecord    `json:"recent_errors"`    // newest last, at most RecentLimit
+	Totals        Totals           `json:"totals"`
+}
+
+// RecentLimit is how many transfers and errors a pair's status keeps.
+const RecentLimit = 50
+
+// PassSummary describes one finished pass.
+type PassSummary struct {
+	Kind      string          `json:"kind"` // reconcile, watch-pass or run
+	Outcome   syncer.Outcome  `json:"outcome"`
+	Error     string          `json:"error,omitempty"`
+	ErrorKind string          `json:"error_kind,omitempty"`
+	Proceed   string          `json:"proceed,omitempty"` // a refusal: the command that lets it proceed once
+	StartedAt time.Time       `json:"started_at"`
+	EndedAt   time.Time       `json:"ended_at"`
+	Duration  float64         `json:"duration_seconds"`
+	Counts    state.RunCounts `json:"counts"`
+}
+
+// Queue is the pair's durable queue of local changes, as the daemon last
+// saw it (it is never read on a request).
+type Queue struct {
+	Depth    int        `json:"depth"`
+	OldestAt *time.Time `json:"oldest_at,omitempty"` // when the oldest waiting change was seen
+}
+
+// Transfer is a transfer in flight.
+type Transfer struct {
+	Action    string    `json:"action"` // upload or download
+	Path      string    `json:"path"`
+	Size      int64     `json:"size"`
+	Done      int64     `json:"bytes_done"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// TransferRecord is a finished transfer, deletion or conflict.
+type TransferRecord struct {
+	Time     time.Time `json:"time"`
+	Action   string    `json:"action"` // upload, download, delete-remote, delete-local or conflict
+	Path     string    `json:"path"`
+	Size     int64     `json:"size,omitempty"`
+	Duration float64   `json:"duration_seconds,omitempty"`
+}
+
+// ErrorRecord is an item that failed, or a pass that failed as a whole
+// (Path empty).
+type ErrorRecord struct {
+	Time   time.Time `json:"time"`
+	Action string    `json:"action,omitempty"`
+	Path   string    `json:"path,omitempty"`
+	Error  string    `json:"error"`
+	Kind   string    `json:"error_kind"`
+}
+
+// Totals are counters since the daemon started.
+type Totals struct {
+	Passes          map[syncer.Outcome]int `json:"passes"` // by outcome
+	UploadedFiles   int                    `json:"uploaded_files"`
+	DownloadedFiles int                    `json:"downloaded_files"`
+	UploadedBytes   int64                  `json:"uploaded_bytes"`
+	DownloadedBytes int64                  `json:"downloaded_bytes"`
+	DeletedRemote   int                    `json:"deleted_remote"`
+	DeletedLocal    int                    `json:"deleted_local"`
+	Conflicts       int                    `json:"conflicts"`
+	ResumedParts    int                    `json:"resumed_parts"`
+	TransferErrors  map[string]int         `json:"transfer_errors"` // by syncer.ErrorKind
+}
+
+// PairHealth is a pair's health: Reason is one of the Reason constants
+// when it is not healthy, and Message says it for a person.
+type PairHealth struct {
+	Healthy bool   `json:"healthy"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Pair returns the status of the named pair.
+func (s *Status) Pair(name string) (*PairStatus, bool) {
+	for i := range s.Pairs {
+		if s.Pairs[i].Name == name {
+			return &s.Pairs[i], true
+		}
+	}
+	return nil, false
+}
