@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/ks3server/store"
 )
 
 // snapshot is the local tree as one run left it, with the wall time taken
@@ -355,7 +356,7 @@ func TestBackupCheck(t *testing.T) {
 	e := newEnv(t)
 	e.mkBucket("bkt")
 	src := filepath.Join(e.dir, "src")
-	victim := pseudoRandom(11, 50_000)
+	victim := pseudoRandom(11, store.InlineLimit+100_000) // above the limit, the server keeps the bytes in a file
 	tree{"ok.txt": []byte("fine"), "victim.bin": victim, "dir/also-ok.txt": []byte("fine too")}.write(t, src)
 	cfg := pairConfig(e, "bk", src, "bkt", "")
 	e.mustRun(0, "run", "--config", cfg)
@@ -455,7 +456,7 @@ func TestBackupMaxOverwriteGuard(t *testing.T) {
 	if data, _ := e.getObject("bkt", "backup/f0.txt"); string(data) != "encrypted by ransomware" {
 		t.Error("--max-overwrite 100% did not let the pass through")
 	}
-	if keys := e.keys("bkt", "backup/.ks3sync/"); len(keys) != 0 {
+	if keys := e.allKeys("bkt", "backup/.ks3sync/"); len(keys) != 0 {
 		t.Errorf("history off kept versions: %q", keys)
 	}
 }

@@ -64,38 +64,59 @@ const restoreAction = "restore"
 // file with the same content only gets its mtime back; one that differs is
 // replaced only with Overwrite. Restore never deletes a local file.
 func (s *Syncer) Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
-	versions, err := s.pointInTime(ctx, opts.At, opts.Paths)
-	if err != nil {
-		return nil, err
-	}
 	r := *s // the same pair, writing into opts.To, under that folder's name rules
 	if opts.To != "" && opts.To != s.opts.Root {
 		r.opts.Root, r.rules = opts.To, nil
 	}
-	r.nameRules()
+	rules := r.nameRules()
+	var unders []string
+	for _, p := range dedupePaths(opts.Paths) {
+		p = strings.Trim(localfs.CleanRel(p), "/")
+		if p == "" {
+			unders = nil // the whole pair
+			break
+		}
+		rel, err := planner.KeyFor("", p, rules)
+		if err != nil {
+			return nil, err
+		}
+		unders = append(unders, rel)
+	}
+	versions, err := s.pointInTime(ctx, opts.At, unders)
+	if err != nil {
+		return nil, err
+	}
+	res := r.restoreAll(ctx, versions, opts)
+	slices.Sort(res.Kept)
+	slices.Sort(res.Failed)
+	return res, ctx.Err()
+}
+
+// restoreAll restores versions into the Syncer's root, Transfers at a time.
+func (s *Syncer) restoreAll(ctx context.Context, versions []history.Version, opts RestoreOptions) *RestoreResult {
 	res := &RestoreResult{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.opts.Transfers)
 	for _, v := range versions {
-		path, err := r.pathFor(s.opts.Prefix + v.Name)
+		path, err := s.pathFor(s.opts.Prefix + v.Name)
 		switch {
 		case err != nil:
 			res.Files++
 			res.add(0, v, err)
-			r.emit(Event{Kind: EventError, Action: string(planner.Download), Path: v.Name, Key: v.Key, Error: err.Error()})
+			s.emit(Event{Kind: EventError, Action: string(planner.Download), Path: v.Name, Key: v.Key, Error: err.Error()})
 			continue
 		case !s.match(path, false):
 			continue
 		}
 		res.Files++
 		g.Go(func() error {
-			out, err := r.restoreOne(gctx, path, v, opts)
+			out, err := s.restoreOne(gctx, path, v, opts)
 			switch {
 			case err == nil && ctx.Err() != nil:
 				err = ctx.Err()
 			case err != nil && ctx.Err() == nil:
-				r.emit(Event{Kind: EventError, Action: string(planner.Download), Path: path, Key: v.Key, Error: err.Error()})
+				s.emit(Event{Kind: EventError, Action: string(planner.Download), Path: path, Key: v.Key, Error: err.Error()})
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -107,21 +128,18 @@ func (s *Syncer) Restore(ctx context.Context, opts RestoreOptions) (*RestoreResu
 		})
 	}
 	g.Wait()
-	slices.Sort(res.Kept)
-	slices.Sort(res.Failed)
-	return res, ctx.Err()
+	return res
 }
 
-// pointInTime lists what the pair held at t under paths.
-func (s *Syncer) pointInTime(ctx context.Context, t time.Time, paths []string) ([]history.Version, error) {
+// pointInTime lists what the pair held at t under the names unders (all of
+// it for none).
+func (s *Syncer) pointInTime(ctx context.Context, t time.Time, unders []string) ([]history.Version, error) {
 	area := s.historyArea()
-	unders := dedupePaths(paths)
 	if len(unders) == 0 {
 		unders = []string{""}
 	}
 	current, kept := map[string]history.Version{}, map[string]history.Version{}
 	for _, under := range unders {
-		under = strings.Trim(localfs.CleanRel(under), "/")
 		for v, err := range history.Current(ctx, s.store, area, under) {
 			if err != nil {
 				return nil, err

@@ -24,6 +24,9 @@ import (
 	"github.com/ks3sync/ks3sync/objmeta"
 )
 
+// headConcurrency is how many HEAD requests history sends at once.
+const headConcurrency = 8
+
 // timeLayout is how the history commands print times: RFC 3339 with
 // milliseconds, in the local zone, which restore --at reads back.
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
@@ -121,7 +124,7 @@ func (a *app) history(ctx context.Context, out io.Writer, f historyFlags, args [
 func describeVersions(ctx context.Context, client *ks3.Client, p config.Pair, versions []history.Version) ([]versionLine, error) {
 	lines := make([]versionLine, len(versions))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
+	g.SetLimit(headConcurrency)
 	for i, v := range versions {
 		l := versionLine{Path: v.Name, Key: v.Key, Written: v.Written, Size: v.Size, Current: v.Current(), Host: v.Host, Cause: string(v.Cause)}
 		if !v.Current() {
