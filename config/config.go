@@ -19,6 +19,11 @@ const (
 	DefaultStaleUploads       = 7 * 24 * time.Hour
 	DefaultNotifyAfter        = 3
 	DefaultEndpoint           = "ks3-cn-beijing.ksyuncs.com"
+	// DefaultHistoryKeep is how long a pair keeps the versions it displaces
+	// when its config does not say: every pair that writes to its bucket
+	// keeps history unless told otherwise.
+	DefaultHistoryKeep  = 30 * 24 * time.Hour
+	DefaultMaxOverwrite = "50%"
 )
 
 // Config is the whole of ks3sync.yaml after expansion, defaults and validation.
@@ -61,6 +66,8 @@ type Pair struct {
 	Direction      string     `yaml:"direction"`
 	Delete         string     `yaml:"delete"`
 	MaxDelete      string     `yaml:"max_delete"`
+	MaxOverwrite   string     `yaml:"max_overwrite"`
+	History        History    `yaml:"history"`
 	StorageClass   string     `yaml:"storage_class"`
 	ACL            string     `yaml:"acl"`
 	Encryption     Encryption `yaml:"encryption"`
@@ -85,6 +92,27 @@ func (n Notify) Enabled() bool { return n.Webhook != "" || len(n.Command) > 0 }
 // Encryption selects client-side encryption for a pair.
 type Encryption struct {
 	KeyFile string `yaml:"key_file"`
+}
+
+// History is a pair's version history: the versions ks3sync overwrites or
+// deletes in the bucket are kept in the pair's history area for Keep after
+// they were displaced, and the newest Versions of every file for as long as
+// they are the newest. Keep and Versions both zero turn history off.
+type History struct {
+	// Keep is nil when absent, which means DefaultHistoryKeep.
+	Keep     *Duration `yaml:"keep"`
+	Versions int       `yaml:"versions"`
+}
+
+// On reports whether the pair keeps displaced versions.
+func (h History) On() bool { return h.KeepFor() > 0 || h.Versions > 0 }
+
+// KeepFor returns Keep after defaults.
+func (h History) KeepFor() time.Duration {
+	if h.Keep == nil {
+		return DefaultHistoryKeep
+	}
+	return h.Keep.D()
 }
 
 // Watch tunes how the daemon follows a pair's local changes.

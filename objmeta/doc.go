@@ -12,6 +12,10 @@
 //   - md5: the hex MD5 of the plaintext, so that multipart and encrypted
 //     objects can be compared with a local file without downloading them.
 //
+// A version kept in a pair's history carries the displaced object's
+// metadata and five names of its own (ks3sync-key, ks3sync-written,
+// ks3sync-displaced, ks3sync-host, ks3sync-cause; see [HistoryAttrs]).
+//
 // The client-side encryption format writes its own names (package crypto);
 // [IsReserved] covers both, for commands that let users add metadata.
 package objmeta
@@ -35,6 +39,7 @@ const (
 // write and rely on.
 var reserved = []string{
 	NameMTime, NameMD5,
+	NameHistoryKey, NameHistoryWritten, NameHistoryDisplaced, NameHistoryHost, NameHistoryCause,
 	ks3crypto.MetaIV, ks3crypto.MetaKey, ks3crypto.MetaPlainLength, ks3crypto.MetaPlainMD5,
 }
 

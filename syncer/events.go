@@ -69,9 +69,12 @@ type GuardInfo struct {
 	Name    string `json:"name"` // the config key of the guard, e.g. max_delete
 	Side    string `json:"side"` // remote or local
 	Deletes int    `json:"deletes"`
-	Files   int    `json:"files"`
-	Limit   string `json:"limit"`
-	Proceed string `json:"proceed"`
+	// Overwrites is, for max_overwrite, the existing objects the pass
+	// would have overwritten.
+	Overwrites int    `json:"overwrites,omitempty"`
+	Files      int    `json:"files"`
+	Limit      string `json:"limit"`
+	Proceed    string `json:"proceed"`
 }
 
 // Result sums up a pass.
