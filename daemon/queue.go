@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -12,9 +13,10 @@ import (
 )
 
 // drainDue runs small passes over the due queued paths until none are due,
-// then arms the retry timer for the next backoff deadline.
+// then arms the retry timer for the next backoff deadline. A pause stops
+// it.
 func (l *loop) drainDue(ctx context.Context) {
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !l.gate.isPaused() {
 		due, err := l.opts.DB.DueDirty(ctx, l.name, l.opts.Now(), l.opts.BatchLimit)
 		if err != nil {
 			l.queueFailed(ctx, err)
@@ -44,15 +46,15 @@ func (l *loop) queueFailed(ctx context.Context, err error) {
 }
 
 // pass syncs the due paths and settles the queue with the outcome. A pass
-// stopped by ctx leaves them queued as they were, for the next start; the
-// error is for the queue only.
+// stopped by ctx or a pause leaves them queued as they were, for the next
+// start or the resume; the error is for the queue only.
 func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) error {
 	paths := make([]string, len(due))
 	for i, d := range due {
 		paths[i] = d.Path
 	}
 	res, err := l.runPass(ctx, paths)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || errors.Is(err, ErrPaused) {
 		return nil
 	}
 	l.observe(res)

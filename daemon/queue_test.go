@@ -11,6 +11,9 @@ import (
 
 var smallPasses = []string{callPaths}
 
+// allPasses are the calls that run a pass, full or small.
+var allPasses = []string{callRun, callPaths}
+
 // A path that keeps failing is retried after 5 s, then waits twice as long
 // each time, up to 10 minutes; a new change to it is tried at once.
 func TestRetryBackoffDoubles(t *testing.T) {

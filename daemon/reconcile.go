@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/rs/zerolog"
@@ -12,12 +13,18 @@ import (
 // reconcile runs a full pass. After a success it clears the queued paths
 // the pass covered, queues the items that failed with a backoff, and waits
 // the rescan interval; after a failure it keeps the queue and tries again
-// after a backoff that grows with the failures in a row.
+// after a backoff that grows with the failures in a row. A pass a pause
+// interrupted runs again on the resume.
 func (l *loop) reconcile(ctx context.Context) {
+	l.fullDue = false
 	l.abortStale(ctx)
 	queued, qerr := l.queued(ctx)
 	res, err := l.runPass(ctx, nil)
 	if ctx.Err() != nil {
+		return
+	}
+	if errors.Is(err, ErrPaused) {
+		l.fullDue = true
 		return
 	}
 	l.observe(res)
