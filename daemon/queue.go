@@ -60,9 +60,28 @@ func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) error {
 	l.observe(res)
 	if err != nil {
 		l.failure(err, zerolog.WarnLevel).Int("paths", len(paths)).Msg("pass failed; its paths stay queued")
-		return l.settle(ctx, due, newFailedSet(paths), err.Error())
+		return l.failAll(ctx, due, err.Error())
 	}
 	return l.settle(ctx, due, newFailedSet(failedPaths(res)), "item failed")
+}
+
+// failAll backs off the entries of a pass that failed as a whole to one
+// time, after the backoff of the entry tried most, recording msg as their
+// last error: they are retried in one pass, as they failed. A pass the
+// max_delete guard refused must not come back as smaller passes that each
+// get through the guard.
+func (l *loop) failAll(ctx context.Context, due []state.DirtyEntry, msg string) error {
+	attempts := 0
+	for _, d := range due {
+		attempts = max(attempts, d.Attempts)
+	}
+	next := l.opts.Now().Add(Backoff(attempts + 1))
+	for _, d := range due {
+		if err := l.opts.DB.FailDirty(ctx, d, msg, next); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // settle clears the due entries that synced and backs off the ones that
@@ -70,12 +89,13 @@ func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) error {
 // its pass ran stays queued.
 func (l *loop) settle(ctx context.Context, due []state.DirtyEntry, failed failedSet, msg string) error {
 	var ok []state.DirtyEntry
+	now := l.opts.Now()
 	for _, d := range due {
 		if !failed.covers(d.Path) {
 			ok = append(ok, d)
 			continue
 		}
-		next := l.opts.Now().Add(Backoff(d.Attempts + 1))
+		next := now.Add(Backoff(d.Attempts + 1))
 		if err := l.opts.DB.FailDirty(ctx, d, msg, next); err != nil {
 			return err
 		}

@@ -56,6 +56,7 @@ func (l *loop) settleFull(ctx context.Context, queued []state.DirtyEntry, failed
 		byPath[d.Path] = d
 	}
 	done := slices.DeleteFunc(queued, func(d state.DirtyEntry) bool { return covered.covers(d.Path) })
+	now := l.opts.Now()
 	if err := l.opts.DB.ClearDirtyEntries(ctx, done...); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (l *loop) settleFull(ctx context.Context, queued []state.DirtyEntry, failed
 		if !ok {
 			d = state.DirtyEntry{Pair: l.name, Path: p}
 		}
-		if err := l.opts.DB.FailDirty(ctx, d, "item failed", l.opts.Now().Add(Backoff(d.Attempts+1))); err != nil {
+		if err := l.opts.DB.FailDirty(ctx, d, "item failed", now.Add(Backoff(d.Attempts+1))); err != nil {
 			return err
 		}
 	}
