@@ -301,10 +301,12 @@
     return [plural(q.depth, "change", "changes") + ", the oldest seen ", timeEl(q.oldest_at)];
   }
 
+  const PASSES = { reconcile: "Full reconcile", "watch-pass": "Sync of changes", run: "Run" };
+  const OUTCOMES = { ok: "done", partial: "partly done", failed: "failed", refused: "refused", interrupted: "interrupted" };
+
   function lastPass(l) {
     if (!l) return ["none yet"];
-    const kind = { reconcile: "full reconcile", "watch-pass": "changes", run: "run" }[l.kind] || l.kind;
-    return [kind + " " + l.outcome + ", ", timeEl(l.ended_at)];
+    return [(PASSES[l.kind] || l.kind) + ": " + (OUTCOMES[l.outcome] || l.outcome) + ", ", timeEl(l.ended_at)];
   }
 
   function totals(t) {
@@ -353,7 +355,7 @@
     bar.value = Math.min(t.bytes_done, bar.max);
     const pct = t.size > 0 ? Math.floor((t.bytes_done * 100) / t.size) : 100;
     bar.setAttribute("aria-label", t.path + ": " + pct + "%");
-    const parts = t.parts > 0 ? " · part " + t.parts_done + " of " + t.parts + " done" : "";
+    const parts = t.parts > 0 ? " · " + t.parts_done + " of " + t.parts + " parts done" : "";
     const speed = t.bytes_per_second > 0 ? " · " + perSecond(t.bytes_per_second) : "";
     return el("li", "",
       el("div", "line1", el("span", "what", arrow + t.path), el("span", "size", pct + "%")),
