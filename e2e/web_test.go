@@ -532,3 +532,45 @@ func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// `status --url` prints the page's address with the generated token, or
+// the configured one; without an http address it says what to set. `watch`
+// refuses to serve the page anywhere but loopback without a configured
+// token.
+func TestWebURLAndExposure(t *testing.T) {
+	e := newEnv(t)
+	local := filepath.Join(e.dir, "w")
+	pair := fmt.Sprintf("pairs:\n  - name: w\n    local: %s\n    bucket: bkt\n", local)
+
+	r := e.run("status", "--config", e.writeConfig("none.yaml", pair), "--url")
+	if r.code != 2 || !strings.Contains(r.stderr, "no http address is configured: set http: 127.0.0.1:9101") {
+		t.Fatalf("status --url without http: %s", r)
+	}
+
+	cfg := e.writeConfig("gen.yaml", "http: \":9101\"\n"+pair)
+	first := strings.TrimSpace(e.mustRun(0, "status", "--config", cfg, "--url").stdout)
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:9101/#token=[A-Za-z0-9_-]{43}$`).MatchString(first) {
+		t.Fatalf("status --url printed %q", first)
+	}
+	if again := strings.TrimSpace(e.mustRun(0, "status", "--config", cfg, "--url").stdout); again != first {
+		t.Fatalf("the token changed: %q, then %q", first, again)
+	}
+	info, err := os.Stat(filepath.Join(e.dir, "gen.yaml.state.db.http-token"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v, %v", info, err)
+	}
+
+	const token = "configured-token-0123456789"
+	cfg = e.writeConfig("open.yaml", "http: \"0.0.0.0:9101\"\nhttp_token: "+token+"\n"+pair)
+	if got := strings.TrimSpace(e.mustRun(0, "status", "--config", cfg, "--url").stdout); got != "http://127.0.0.1:9101/#token="+token {
+		t.Fatalf("status --url with http_token printed %q", got)
+	}
+
+	for _, addr := range []string{"0.0.0.0:0", "[::]:0", "192.0.2.1:9101"} {
+		cfg := e.writeConfig("exposed.yaml", fmt.Sprintf("http: %q\n%s", addr, pair))
+		r := e.run("watch", "--config", cfg)
+		if r.code != 2 || !strings.Contains(r.stderr, "is not a loopback address: set http_token in the config") {
+			t.Errorf("watch with http %s and no token: %s", addr, r)
+		}
+	}
+}
