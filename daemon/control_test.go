@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -98,6 +99,9 @@ func TestPauseAndResume(t *testing.T) {
 		h.wantCalls(allPasses, "0s run reconcile", "0s paths [a]")
 		h.wantQueue("a attempts=0 next=0s", "b attempts=0 next=1m0s")
 		h.wantHealth(daemon.ReasonPaused, "paused for 29m0s")
+		if _, metrics := get(h.opts.Monitor, "/metrics"); !strings.Contains(metrics, `ks3sync_paused{pair="docs"} 1`) {
+			t.Fatalf("/metrics of a paused pair lacks ks3sync_paused 1")
+		}
 
 		if err := c.Resume(pairName); err != nil {
 			t.Fatal(err)

@@ -19,11 +19,24 @@ type actions struct {
 	log     zerolog.Logger
 }
 
-// actionResult is the body of an action's answer.
+// pairAction is an action on a pair: the Controller method that carries
+// it out and the status of its success.
+type pairAction struct {
+	call   func(Controller, string) error
+	status int
+}
+
+// pairActions are the actions by the name in their path.
+var pairActions = map[string]pairAction{
+	"sync":   {Controller.SyncNow, http.StatusAccepted}, // the reconcile runs later
+	"pause":  {Controller.Pause, http.StatusOK},
+	"resume": {Controller.Resume, http.StatusOK},
+}
+
+// actionResult is the body of an action's success.
 type actionResult struct {
 	Pair   string `json:"pair"`
 	Action string `json:"action"`
-	Paused bool   `json:"paused"`
 }
 
 func (a *actions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -32,27 +45,18 @@ func (a *actions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "the action needs the daemon's token: open the address that `ks3sync status --url` prints")
 		return
 	}
-	pair, action := r.PathValue("pair"), r.PathValue("action")
-	var err error
-	res := actionResult{Pair: pair, Action: action}
-	status := http.StatusOK
-	switch action {
-	case "sync":
-		err, status = a.control.SyncNow(pair), http.StatusAccepted
-	case "pause":
-		err, res.Paused = a.control.Pause(pair), true
-	case "resume":
-		err = a.control.Resume(pair)
-	default:
-		writeError(w, http.StatusNotFound, "no such action: "+action+" (sync, pause or resume)")
+	pair, name := r.PathValue("pair"), r.PathValue("action")
+	act, ok := pairActions[name]
+	if !ok {
+		writeError(w, http.StatusNotFound, "no such action: "+name+" (sync, pause or resume)")
 		return
 	}
-	if err != nil {
+	if err := act.call(a.control, pair); err != nil {
 		writeError(w, errorStatus(err), err.Error())
 		return
 	}
-	a.log.Info().Str("pair", pair).Str("action", action).Str("remote", r.RemoteAddr).Msg("action")
-	writeJSON(w, status, res)
+	a.log.Info().Str("pair", pair).Str("action", name).Str("remote", r.RemoteAddr).Msg("action")
+	writeJSON(w, act.status, actionResult{Pair: pair, Action: name})
 }
 
 // authorised reports whether the request carries the token as a bearer

@@ -143,8 +143,8 @@ func TestActions(t *testing.T) {
 		code         int
 		body         string
 	}{
-		{"POST", "/api/pairs/docs/sync", []string{auth}, 202, `{"pair":"docs","action":"sync","paused":false}`},
-		{"POST", "/api/pairs/docs/pause", []string{auth, "Sec-Fetch-Site: same-origin"}, 200, `"paused":true`},
+		{"POST", "/api/pairs/docs/sync", []string{auth}, 202, `{"pair":"docs","action":"sync"}`},
+		{"POST", "/api/pairs/docs/pause", []string{auth, "Sec-Fetch-Site: same-origin"}, 200, `{"pair":"docs","action":"pause"}`},
 		{"POST", "/api/pairs/docs/resume", []string{auth, "Origin: http://127.0.0.1:9101"}, 200, `"action":"resume"`},
 		{"POST", "/api/pairs/docs/sync", nil, 403, "needs the daemon's token"},
 		{"POST", "/api/pairs/docs/sync", []string{"Authorization: Bearer wrong-token-0123456789"}, 403, "needs the daemon's token"},
