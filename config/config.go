@@ -42,7 +42,8 @@ type Config struct {
 	PartSize           Size     `yaml:"part_size"`
 	Bandwidth          Size     `yaml:"bandwidth"`
 	HTTP               string   `yaml:"http"`
-	Metrics            string   `yaml:"metrics"` // the old name of http
+	Metrics            string   `yaml:"metrics"`    // the old name of http
+	HTTPToken          string   `yaml:"http_token"` // authorises the status page's actions; "" = generated
 	Notify             Notify   `yaml:"notify"`
 	StaleUploads       Duration `yaml:"stale_uploads"`
 	Pairs              []Pair   `yaml:"pairs"`

@@ -62,7 +62,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	for _, key := range []string{
 		"endpoint", "secure", "addressing", "signature", "region", "access_key", "secret_key", "state",
 		"log", "level", "format", "file", "transfers", "multipart_threshold", "part_size", "bandwidth",
-		"http", "metrics", "notify", "webhook", "command", "after_failures", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
+		"http", "metrics", "http_token", "notify", "webhook", "command", "after_failures", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
 		"max_delete", "storage_class", "acl", "encryption", "key_file", "include", "exclude",
 		"follow_symlinks", "watch", "delay", "max_delay", "rescan",
 		"max_overwrite", "history", "keep", "versions",
@@ -129,6 +129,8 @@ func TestValidationNamesField(t *testing.T) {
 		{"metrics: 9101\n", `metrics: "9101" is not host:port`},
 		{"http: localhost\n", `http: "localhost" is not host:port`},
 		{"http: 127.0.0.1:1\nmetrics: 127.0.0.1:2\n", `http: "127.0.0.1:1" and metrics: "127.0.0.1:2" are the same setting`},
+		{"http_token: short\n", "http_token: 5 characters is too short: use at least 16"},
+		{"http_token: \"0123456789abcdef 0\"\n", "http_token: use only letters, digits and the characters"},
 		{"notify: {webhook: ftp://x}\n", `notify.webhook: "ftp://x" is not an http(s) URL`},
 		{"notify: {command: [\"\"]}\n", `notify.command: the first element`},
 		{"notify: {after_failures: -1}\n", `notify.after_failures: -1`},
@@ -230,7 +232,8 @@ func TestParseDuration(t *testing.T) {
 	}
 }
 
-// metrics is the old name of http; a port alone listens on loopback.
+// metrics is the old name of http; a port alone listens on loopback; the
+// addresses that listen on loopback only are told apart.
 func TestHTTPListener(t *testing.T) {
 	for doc, want := range map[string]string{
 		"":                       "",
@@ -241,6 +244,15 @@ func TestHTTPListener(t *testing.T) {
 		c, err := Parse(strings.NewReader(doc), "", noEnv)
 		if err != nil || c.HTTP != want || c.Metrics != "" {
 			t.Errorf("%q: http %q, metrics %q, %v; want http %q", doc, c.HTTP, c.Metrics, err, want)
+		}
+	}
+	for addr, want := range map[string]bool{
+		"127.0.0.1:9101": true, "127.1.2.3:80": true, "[::1]:9101": true, "localhost:9101": true, ":9101": true,
+		"0.0.0.0:9101": false, "[::]:9101": false, "192.0.2.1:9101": false, "myhost:9101": false,
+	} {
+		c, err := Parse(strings.NewReader("http: \""+addr+"\"\nhttp_token: 0123456789abcdef-_~\n"), "", noEnv)
+		if err != nil || c.HTTPLoopback() != want || c.HTTPToken != "0123456789abcdef-_~" {
+			t.Errorf("http %s: loopback %v, token %q, %v; want loopback %v", addr, c.HTTPLoopback(), c.HTTPToken, err, want)
 		}
 	}
 	c, err := Parse(strings.NewReader("notify: {webhook: http://127.0.0.1:8/hook}\n"), "", noEnv)

@@ -64,6 +64,7 @@ func (c *Config) finish(base string) error {
 		add(wrapField("log.file", err))
 	}
 	add(c.resolveHTTP())
+	add(c.checkHTTPToken())
 	add(c.checkNotify())
 	names := make(map[string]int)
 	for i := range c.Pairs {

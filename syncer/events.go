@@ -26,6 +26,7 @@ const (
 	EventStart        EventKind = "start"   // a transfer begins; Size is its length
 	EventBytes        EventKind = "bytes"   // Bytes more were transferred (negative: taken back for a retry)
 	EventResumed      EventKind = "resumed" // an interrupted upload resumes with Parts parts already sent
+	EventParts        EventKind = "parts"   // Parts of a multipart upload's PartCount parts are on the server
 	EventError        EventKind = "error"   // an item failed; ErrorKind classifies it
 	EventWarning      EventKind = "warning"
 	EventRefused      EventKind = "refused" // a guard held the pass back: Guard
@@ -45,6 +46,7 @@ type Event struct {
 	Size      int64            `json:"size,omitempty"`
 	Bytes     int64            `json:"bytes,omitempty"`
 	Parts     int              `json:"parts,omitempty"`
+	PartCount int              `json:"part_count,omitempty"`
 	Reason    string           `json:"reason,omitempty"`
 	Error     string           `json:"error,omitempty"`
 	ErrorKind string           `json:"error_kind,omitempty"`
