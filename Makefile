@@ -1,7 +1,7 @@
 # ks3sync — build and test. `make test` is the whole suite CI runs.
 GO ?= go
 
-.PHONY: all build test vet tidy-check cross demo bench bench-smoke clean release-snapshot release-check
+.PHONY: all build test vet tidy-check cross demo bench bench-smoke clean release-snapshot release-check screenshots
 
 all: build
 
@@ -34,6 +34,11 @@ release-check:
 # A real sync of testdata/demo into the embedded local store.
 demo:
 	$(GO) run ./cmd/ks3sync run --config ks3sync.yaml.example
+
+# Screenshots of the status page (desktop light and dark, 360 px wide) in
+# docs/screenshots, taken by the end-to-end test in headless Chromium.
+screenshots:
+	KS3SYNC_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test ./e2e/ -run TestWebStatusPage -count=1
 
 # ks3sync against rclone and the AWS CLI on the same data (20-30 minutes);
 # see BENCHMARKS.md. bench-smoke is the one-minute version CI runs.

@@ -23,6 +23,11 @@ const (
 	DefaultResponseHeader     = 60 * time.Second
 	DefaultStall              = 60 * time.Second
 	DefaultOutage             = 30 * time.Second
+	// DefaultHistoryKeep is how long a pair keeps the versions it displaces
+	// when its config does not say: every pair that writes to its bucket
+	// keeps history unless told otherwise.
+	DefaultHistoryKeep  = 30 * 24 * time.Hour
+	DefaultMaxOverwrite = "50%"
 )
 
 // Config is the whole of ks3sync.yaml after expansion, defaults and validation.
@@ -41,7 +46,8 @@ type Config struct {
 	PartSize           Size     `yaml:"part_size"`
 	Bandwidth          Size     `yaml:"bandwidth"`
 	HTTP               string   `yaml:"http"`
-	Metrics            string   `yaml:"metrics"` // the old name of http
+	Metrics            string   `yaml:"metrics"`    // the old name of http
+	HTTPToken          string   `yaml:"http_token"` // authorises the status page's actions; "" = generated
 	Notify             Notify   `yaml:"notify"`
 	StaleUploads       Duration `yaml:"stale_uploads"`
 	Timeouts           Timeouts `yaml:"timeouts"`
@@ -81,6 +87,8 @@ type Pair struct {
 	Direction      string     `yaml:"direction"`
 	Delete         string     `yaml:"delete"`
 	MaxDelete      string     `yaml:"max_delete"`
+	MaxOverwrite   string     `yaml:"max_overwrite"`
+	History        History    `yaml:"history"`
 	StorageClass   string     `yaml:"storage_class"`
 	ACL            string     `yaml:"acl"`
 	Encryption     Encryption `yaml:"encryption"`
@@ -105,6 +113,27 @@ func (n Notify) Enabled() bool { return n.Webhook != "" || len(n.Command) > 0 }
 // Encryption selects client-side encryption for a pair.
 type Encryption struct {
 	KeyFile string `yaml:"key_file"`
+}
+
+// History is a pair's version history: the versions ks3sync overwrites or
+// deletes in the bucket are kept in the pair's history area for Keep after
+// they were displaced, and the newest Versions of every file for as long as
+// they are the newest. Keep and Versions both zero turn history off.
+type History struct {
+	// Keep is nil when absent, which means DefaultHistoryKeep.
+	Keep     *Duration `yaml:"keep"`
+	Versions int       `yaml:"versions"`
+}
+
+// On reports whether the pair keeps displaced versions.
+func (h History) On() bool { return h.KeepFor() > 0 || h.Versions > 0 }
+
+// KeepFor returns Keep after defaults.
+func (h History) KeepFor() time.Duration {
+	if h.Keep == nil {
+		return DefaultHistoryKeep
+	}
+	return h.Keep.D()
 }
 
 // Watch tunes how the daemon follows a pair's local changes.

@@ -62,9 +62,10 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	for _, key := range []string{
 		"endpoint", "secure", "addressing", "signature", "region", "access_key", "secret_key", "state",
 		"log", "level", "format", "file", "transfers", "multipart_threshold", "part_size", "bandwidth",
-		"http", "metrics", "notify", "webhook", "command", "after_failures", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
+		"http", "metrics", "http_token", "notify", "webhook", "command", "after_failures", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
 		"max_delete", "storage_class", "acl", "encryption", "key_file", "include", "exclude",
 		"follow_symlinks", "watch", "delay", "max_delay", "rescan", "timeouts", "response_header", "stall", "outage",
+		"max_overwrite", "history", "keep", "versions",
 	} {
 		if !strings.Contains(string(data), key+":") {
 			t.Errorf("ks3sync.yaml.example does not document %q", key)
@@ -111,6 +112,10 @@ func TestValidationNamesField(t *testing.T) {
 		{base + "    direction: sideways\n", `pairs[0] (docs).direction: "sideways" is not one of push, pull, both`},
 		{base + "    delete: always\n", `pairs[0] (docs).delete: "always"`},
 		{base + "    max_delete: lots\n", `pairs[0] (docs).max_delete`},
+		{base + "    max_overwrite: 0%\n", `pairs[0] (docs).max_overwrite: max_overwrite "0%"`},
+		{base + "    history: {versions: -1}\n", `pairs[0] (docs).history.versions: -1 is negative`},
+		{base + "    history: {keep: 1.5d}\n", `line 5: invalid duration "1.5d"`},
+		{base + "    history: {kept: 3d}\n", `line 5: unknown key "kept" in pairs[0].history`},
 		{base + "    storage_class: GLACIER\n", `pairs[0] (docs).storage_class: "GLACIER"`},
 		{base + "    watch: {delay: 10s, max_delay: 5s}\n", `watch.max_delay`},
 		{base + "    watch: {delay: soon}\n", `line 5: invalid duration "soon"`},
@@ -124,6 +129,8 @@ func TestValidationNamesField(t *testing.T) {
 		{"metrics: 9101\n", `metrics: "9101" is not host:port`},
 		{"http: localhost\n", `http: "localhost" is not host:port`},
 		{"http: 127.0.0.1:1\nmetrics: 127.0.0.1:2\n", `http: "127.0.0.1:1" and metrics: "127.0.0.1:2" are the same setting`},
+		{"http_token: short\n", "http_token: 5 characters is too short: use at least 16"},
+		{"http_token: \"0123456789abcdef 0\"\n", "http_token: use only letters, digits and the characters"},
 		{"notify: {webhook: ftp://x}\n", `notify.webhook: "ftp://x" is not an http(s) URL`},
 		{"notify: {command: [\"\"]}\n", `notify.command: the first element`},
 		{"notify: {after_failures: -1}\n", `notify.after_failures: -1`},
@@ -182,7 +189,51 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// metrics is the old name of http; a port alone listens on loopback.
+func TestHistoryAndMaxOverwrite(t *testing.T) {
+	base := "pairs:\n  - name: docs\n    local: /data\n    bucket: my-bucket\n"
+	tests := []struct {
+		extra        string
+		keep         time.Duration
+		versions     int
+		on           bool
+		maxOverwrite string
+	}{
+		{"", DefaultHistoryKeep, 0, true, "50%"},
+		{"    history: {keep: 2w}\n    max_overwrite: 10\n", 14 * 24 * time.Hour, 0, true, "10"},
+		{"    history: {keep: 0}\n", 0, 0, false, "50%"},
+		{"    history: {keep: 0, versions: 3}\n", 0, 3, true, "50%"},
+		{"    history: {versions: 5}\n", DefaultHistoryKeep, 5, true, "50%"},
+		{"    history: {keep: 36h}\n", 36 * time.Hour, 0, true, "50%"},
+	}
+	for _, tc := range tests {
+		c, err := Parse(strings.NewReader(base+tc.extra), "", noEnv)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.extra, err)
+		}
+		p := c.Pairs[0]
+		if p.History.KeepFor() != tc.keep || p.History.Versions != tc.versions || p.History.On() != tc.on || p.MaxOverwrite != tc.maxOverwrite {
+			t.Errorf("%q: history keep %s versions %d on %v, max_overwrite %q", tc.extra, p.History.KeepFor(), p.History.Versions, p.History.On(), p.MaxOverwrite)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"": 0, "0": 0, "2s": 2 * time.Second, "1h30m": 90 * time.Minute, "30d": 720 * time.Hour, "2w": 336 * time.Hour, " 3d ": 72 * time.Hour,
+	} {
+		if got, err := ParseDuration(in); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"-1h", "d", "-3d", "3.5d", "soon", "3 days"} {
+		if _, err := ParseDuration(bad); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("ParseDuration(%q) error = %v, want one quoting it", bad, err)
+		}
+	}
+}
+
+// metrics is the old name of http; a port alone listens on loopback; the
+// addresses that listen on loopback only are told apart.
 func TestHTTPListener(t *testing.T) {
 	for doc, want := range map[string]string{
 		"":                       "",
@@ -193,6 +244,15 @@ func TestHTTPListener(t *testing.T) {
 		c, err := Parse(strings.NewReader(doc), "", noEnv)
 		if err != nil || c.HTTP != want || c.Metrics != "" {
 			t.Errorf("%q: http %q, metrics %q, %v; want http %q", doc, c.HTTP, c.Metrics, err, want)
+		}
+	}
+	for addr, want := range map[string]bool{
+		"127.0.0.1:9101": true, "127.1.2.3:80": true, "[::1]:9101": true, "localhost:9101": true, ":9101": true,
+		"0.0.0.0:9101": false, "[::]:9101": false, "192.0.2.1:9101": false, "myhost:9101": false,
+	} {
+		c, err := Parse(strings.NewReader("http: \""+addr+"\"\nhttp_token: 0123456789abcdef-_~\n"), "", noEnv)
+		if err != nil || c.HTTPLoopback() != want || c.HTTPToken != "0123456789abcdef-_~" {
+			t.Errorf("http %s: loopback %v, token %q, %v; want loopback %v", addr, c.HTTPLoopback(), c.HTTPToken, err, want)
 		}
 	}
 	c, err := Parse(strings.NewReader("notify: {webhook: http://127.0.0.1:8/hook}\n"), "", noEnv)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
+	"strings"
 )
 
 // resolveHTTP settles the listener of the status endpoints: http, or its
@@ -29,6 +31,43 @@ func (c *Config) resolveHTTP() error {
 		c.HTTP = net.JoinHostPort("127.0.0.1", port)
 	}
 	return nil
+}
+
+// MinHTTPTokenLen is the length an http_token must have at least.
+const MinHTTPTokenLen = 16
+
+// httpTokenChars are the characters an http_token may have: those of
+// base64, URL-safe base64 and hex, which travel unescaped in a header and
+// a URL fragment.
+var httpTokenChars = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]*$`)
+
+// checkHTTPToken checks http_token; the value itself never appears in a
+// message.
+func (c *Config) checkHTTPToken() error {
+	t := c.HTTPToken
+	switch {
+	case t == "":
+		return nil
+	case len(t) < MinHTTPTokenLen:
+		return fmt.Errorf("http_token: %d characters is too short: use at least %d (for example the output of `openssl rand -hex 16`)", len(t), MinHTTPTokenLen)
+	case !httpTokenChars.MatchString(t):
+		return errors.New("http_token: use only letters, digits and the characters - . _ ~ + / =")
+	}
+	return nil
+}
+
+// HTTPLoopback reports whether the http address listens on loopback only:
+// an address of 127.0.0.0/8 or ::1, or localhost.
+func (c *Config) HTTPLoopback() bool {
+	host, _, err := net.SplitHostPort(c.HTTP)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkNotify checks the notify section.

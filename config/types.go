@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,25 +43,45 @@ func ParseSize(text string) (Size, error) {
 // String formats the size with binary units.
 func (s Size) String() string { return humanize.IBytes(uint64(s)) }
 
-// Duration is a time.Duration written as "2s", "30m", "1h30m".
+// Duration is a time.Duration written as "2s", "30m", "1h30m", or in days
+// and weeks: "30d", "2w".
 type Duration time.Duration
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	t := strings.TrimSpace(n.Value)
-	if t == "" || t == "0" {
-		*d = 0
-		return nil
-	}
-	v, err := time.ParseDuration(t)
+	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: invalid duration %q (want a value such as 2s, 30m or 1h)", n.Line, n.Value)
-	}
-	if v < 0 {
-		return fmt.Errorf("line %d: duration %q is negative", n.Line, n.Value)
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// ParseDuration parses a duration that is not negative: Go's syntax ("2s",
+// "1h30m"), a whole number of days or weeks ("30d", "2w"), or "" and "0"
+// for zero.
+func ParseDuration(text string) (time.Duration, error) {
+	t := strings.TrimSpace(text)
+	if t == "" || t == "0" {
+		return 0, nil
+	}
+	for unit, size := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if num, ok := strings.CutSuffix(t, unit); ok {
+			n, err := strconv.ParseUint(num, 10, 31)
+			if err != nil {
+				return 0, fmt.Errorf("invalid duration %q (want a whole number of days or weeks, such as 30d or 2w)", text)
+			}
+			return time.Duration(n) * size, nil
+		}
+	}
+	v, err := time.ParseDuration(t)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q (want a value such as 2s, 30m, 1h or 30d)", text)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("duration %q is negative", text)
+	}
+	return v, nil
 }
 
 // D returns the value as a time.Duration.

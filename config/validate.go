@@ -67,6 +67,7 @@ func (c *Config) finish(base string) error {
 		add(wrapField("log.file", err))
 	}
 	add(c.resolveHTTP())
+	add(c.checkHTTPToken())
 	add(c.checkNotify())
 	names := make(map[string]int)
 	for i := range c.Pairs {
@@ -221,6 +222,7 @@ func (p *Pair) finish(base, field string, warn func(string)) error {
 	setDefault(&p.Direction, "push")
 	setDefault(&p.Delete, "keep")
 	setDefault(&p.MaxDelete, "50%")
+	setDefault(&p.MaxOverwrite, DefaultMaxOverwrite)
 	setDefault(&p.StorageClass, "STANDARD")
 	if p.Watch.Delay == 0 {
 		p.Watch.Delay = Duration(DefaultWatchDelay)
@@ -260,6 +262,12 @@ func (p *Pair) finish(base, field string, warn func(string)) error {
 	add(oneOf("delete", p.Delete, "keep", "propagate"))
 	if _, err := planner.ParseMaxDelete(p.MaxDelete); err != nil {
 		add(wrapField("max_delete", err))
+	}
+	if _, err := planner.ParseMaxOverwrite(p.MaxOverwrite); err != nil {
+		add(wrapField("max_overwrite", err))
+	}
+	if p.History.Versions < 0 {
+		add(fmt.Errorf("history.versions: %d is negative", p.History.Versions))
 	}
 	add(oneOf("storage_class", p.StorageClass, StorageClasses...))
 	if p.ACL != "" {

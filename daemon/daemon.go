@@ -21,6 +21,7 @@ type Options struct {
 	Pairs   []Pair           // at least one
 	Logger  zerolog.Logger   // scoped per pair with component=watch
 	Monitor *Monitor         // keeps the status; nil = a private one
+	Control *Control         // pauses, resumes and triggers pairs; nil = none
 	Now     func() time.Time // nil = time.Now
 	// BatchLimit caps the paths of one small pass; 0 = 500.
 	BatchLimit int
@@ -47,12 +48,20 @@ func Run(ctx context.Context, opts Options) error {
 		opts.Monitor = NewMonitor(MonitorOptions{Now: opts.Now, Logger: opts.Logger})
 	}
 	loops := make([]*loop, len(opts.Pairs))
-	infos := make([]pairInfo, len(opts.Pairs))
+	configs := make([]PairConfig, len(opts.Pairs))
+	gates := make([]*gate, len(opts.Pairs))
 	for i, p := range opts.Pairs {
 		loops[i] = newLoop(opts, p)
-		infos[i] = pairInfo{name: loops[i].name, rescan: loops[i].rescan}
+		configs[i], gates[i] = loops[i].config(), loops[i].gate
 	}
-	opts.Monitor.start(infos)
+	if opts.Control != nil {
+		if err := opts.Control.attach(gates); err != nil {
+			return err
+		}
+		defer opts.Control.detach()
+	}
+	// A pause before the monitor starts waits in its queue of updates.
+	opts.Monitor.start(configs)
 	defer opts.Monitor.stop()
 	g, gctx := errgroup.WithContext(ctx)
 	for _, l := range loops {

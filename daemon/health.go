@@ -17,6 +17,7 @@ const (
 	ReasonFailing     = "pass_failing"         // the last pass failed for another reason
 	ReasonStale       = "no_recent_success"    // no pass succeeded within the expected interval
 	ReasonQueueStuck  = "queue_stuck"          // changes wait too long with no pass running
+	ReasonPaused      = "paused"               // a person paused the pair: nothing syncs until it is resumed
 )
 
 // QueueStuckAfter is how long a local change may wait, with no pass
@@ -36,6 +37,8 @@ func expectedInterval(p *PairStatus) time.Duration {
 func evaluate(p *PairStatus, now time.Time) PairHealth {
 	last := p.Last
 	switch {
+	case p.Paused && p.PausedAt != nil:
+		return unhealthy(ReasonPaused, fmt.Sprintf("paused for %s: nothing syncs until it is resumed", round(now.Sub(*p.PausedAt))))
 	case last == nil:
 		return unhealthy(ReasonStarting, "the first reconcile has not finished yet")
 	case last.Outcome == syncer.OutcomeRefused:

@@ -9,11 +9,23 @@ import (
 	"github.com/ks3sync/ks3sync/syncer"
 )
 
-// PairConfig names a pair and its full reconcile interval, for a Status
-// read from the state database.
+// PairConfig is what the status tells of a pair's configuration.
 type PairConfig struct {
-	Name   string
-	Rescan time.Duration // 0 = one hour
+	Name      string
+	Rescan    time.Duration // the full reconcile interval; 0 = one hour
+	Direction string        // push, pull or both
+	Local     string        // the local folder
+	Bucket    string
+	Prefix    string
+	Encrypted bool // client-side encryption is on
+}
+
+// rescan returns the full reconcile interval.
+func (pc PairConfig) rescan() time.Duration {
+	if pc.Rescan <= 0 {
+		return time.Hour
+	}
+	return pc.Rescan
 }
 
 // historyRuns is how many of a pair's last runs StatusFromState reads.
@@ -24,7 +36,8 @@ const historyRuns = 200
 // queue from the dirty queue; nothing is in flight. Totals count the runs
 // read. Health is judged as the daemon would at now.
 func StatusFromState(ctx context.Context, db *state.DB, pairs []PairConfig, now time.Time) (*Status, error) {
-	s := &Status{Version: StatusVersion, Source: "state", Ready: len(pairs) > 0, Pairs: []PairStatus{}}
+	s := &Status{Version: StatusVersion, Source: "state", Ready: len(pairs) > 0, Pairs: []PairStatus{},
+		Throughput: Throughput{Up: []int64{}, Down: []int64{}}}
 	for _, pc := range pairs {
 		p, err := pairFromState(ctx, db, pc)
 		if err != nil {
@@ -37,11 +50,7 @@ func StatusFromState(ctx context.Context, db *state.DB, pairs []PairConfig, now 
 }
 
 func pairFromState(ctx context.Context, db *state.DB, pc PairConfig) (PairStatus, error) {
-	rescan := pc.Rescan
-	if rescan <= 0 {
-		rescan = time.Hour
-	}
-	p := newPairState(pairInfo{name: pc.Name, rescan: rescan}).snapshot()
+	p := newPairState(pc, nil).snapshot(time.Time{})
 	runs, err := db.Runs(ctx, pc.Name, historyRuns)
 	if err != nil {
 		return p, err
@@ -78,11 +87,11 @@ func replay(p *PairStatus, r state.Run) {
 	sum := PassSummary{Kind: r.Kind, Outcome: o, StartedAt: r.Started, EndedAt: r.Ended,
 		Duration: r.Ended.Sub(r.Started).Seconds(), Counts: r.Counts}
 	if len(r.Errors) > 0 && !o.Succeeded() {
-		sum.Error = r.Errors[len(r.Errors)-1]
+		sum.Error = redact(r.Errors[len(r.Errors)-1])
 	}
 	p.Last = &sum
 	for _, e := range r.Errors {
-		p.Errors = append(p.Errors, ErrorRecord{Time: r.Ended, Action: r.Kind, Error: e})
+		p.Errors = append(p.Errors, ErrorRecord{Time: r.Ended, Action: r.Kind, Error: redact(e)})
 	}
 	p.Errors = p.Errors[max(0, len(p.Errors)-RecentLimit):]
 	if o.Succeeded() {

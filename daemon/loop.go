@@ -23,9 +23,11 @@ type loop struct {
 	name     string
 	log      zerolog.Logger
 	rescan   time.Duration
+	gate     *gate       // pause and sync now
 	full     *time.Timer // next full reconcile
 	retry    *time.Timer // next backed-off path due
 	failures int         // full reconciles failed in a row
+	fullDue  bool        // a full reconcile waits for the pair to be resumed
 }
 
 func newLoop(opts Options, p Pair) *loop {
@@ -39,8 +41,16 @@ func newLoop(opts Options, p Pair) *loop {
 		pair:   p,
 		name:   name,
 		rescan: rescan,
+		gate:   newGate(name, opts.Monitor, opts.Now),
 		log:    opts.Logger.With().Str("component", "watch").Str("pair", name).Logger(),
 	}
+}
+
+// config describes the pair for the status.
+func (l *loop) config() PairConfig {
+	o := l.pair.Syncer.Options()
+	return PairConfig{Name: l.name, Rescan: l.rescan, Direction: string(o.Direction), Local: o.Root,
+		Bucket: o.Bucket, Prefix: o.Prefix, Encrypted: o.Key != nil}
 }
 
 // run follows the pair's batch source until ctx is done or the source
@@ -69,26 +79,54 @@ func (l *loop) run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// follow takes batches and timers until ctx is done. The source's first
-// batch asks for a full rescan once every watch is in place: that is the
-// initial reconcile, and nothing made before the watches existed is missed.
+// follow takes batches, timers and requests until ctx is done. The
+// source's first batch asks for a full rescan once every watch is in place:
+// that is the initial reconcile, and nothing made before the watches
+// existed is missed. While the pair is paused, batches are still queued and
+// the passes wait.
 func (l *loop) follow(ctx context.Context, batches <-chan watcher.Batch) {
 	l.full = time.NewTimer(l.rescan)
 	defer l.full.Stop()
 	l.retry = time.NewTimer(time.Hour)
 	defer l.retry.Stop()
 	for {
-		l.drainDue(ctx)
+		l.catchUp(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case b := <-batches:
 			l.take(ctx, b)
 		case <-l.full.C:
-			l.reconcile(ctx)
+			l.wantFull(ctx)
+		case <-l.gate.trigger:
+			l.log.Info().Msg("full reconcile asked for")
+			l.wantFull(ctx)
+		case <-l.gate.changed:
+			l.log.Info().Bool("paused", l.gate.isPaused()).Msg("pause changed")
 		case <-l.retry.C:
 		}
 	}
+}
+
+// catchUp runs, unless the pair is paused, the full reconcile that a pause
+// put off, then the due queued paths.
+func (l *loop) catchUp(ctx context.Context) {
+	if l.gate.isPaused() {
+		return
+	}
+	if l.fullDue {
+		l.reconcile(ctx)
+	}
+	l.drainDue(ctx)
+}
+
+// wantFull runs a full reconcile now, or once the pair is resumed.
+func (l *loop) wantFull(ctx context.Context) {
+	if l.gate.isPaused() {
+		l.fullDue = true
+		return
+	}
+	l.reconcile(ctx)
 }
 
 // take records a batch in the durable queue, or reconciles at once when the
@@ -96,7 +134,7 @@ func (l *loop) follow(ctx context.Context, batches <-chan watcher.Batch) {
 func (l *loop) take(ctx context.Context, b watcher.Batch) {
 	if b.Rescan {
 		l.log.Info().Str("reason", b.Reason).Msg("full rescan")
-		l.reconcile(ctx)
+		l.wantFull(ctx)
 		return
 	}
 	if err := l.opts.DB.MarkDirty(ctx, l.name, l.opts.Now(), b.Paths...); err != nil {
@@ -110,8 +148,14 @@ func (l *loop) take(ctx context.Context, b watcher.Batch) {
 }
 
 // runPass runs a full pass (paths nil) or a small one over paths, and
-// reports its start and end to the monitor.
+// reports its start and end to the monitor. It returns ErrPaused, and no
+// pass ran or the pass was interrupted, when the pair is or was paused.
 func (l *loop) runPass(ctx context.Context, paths []string) (*syncer.Result, error) {
+	pctx, end, err := l.gate.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
 	full := paths == nil
 	kind := state.KindWatchPass
 	if full {
@@ -119,16 +163,16 @@ func (l *loop) runPass(ctx context.Context, paths []string) (*syncer.Result, err
 	}
 	started := l.opts.Now()
 	l.opts.Monitor.passStarted(l.name, full)
-	var (
-		res *syncer.Result
-		err error
-	)
+	var res *syncer.Result
 	if full {
-		res, err = l.pair.Syncer.Run(ctx, kind)
+		res, err = l.pair.Syncer.Run(pctx, kind)
 	} else {
-		res, err = l.pair.Syncer.RunPaths(ctx, paths)
+		res, err = l.pair.Syncer.RunPaths(pctx, paths)
 	}
-	l.opts.Monitor.passEnded(l.name, summarize(ctx, kind, started, l.opts.Now(), res, err), full)
+	l.opts.Monitor.passEnded(l.name, summarize(pctx, kind, started, l.opts.Now(), res, err), full)
+	if ctx.Err() == nil && errors.Is(context.Cause(pctx), ErrPaused) {
+		return res, ErrPaused
+	}
 	return res, err
 }
 

@@ -42,6 +42,8 @@ var (
 		"1 when the pair is healthy (see /healthz), else 0.", []string{"pair"}, nil)
 	descInFlight = prometheus.NewDesc("ks3sync_transfers_in_flight",
 		"Transfers in progress.", []string{"pair"}, nil)
+	descPaused = prometheus.NewDesc("ks3sync_paused",
+		"1 while the pair is paused from the status page, else 0.", []string{"pair"}, nil)
 )
 
 // collector exposes the monitor's snapshots to Prometheus.
@@ -52,7 +54,7 @@ var _ prometheus.Collector = collector{}
 // Describe implements prometheus.Collector.
 func (collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPasses, descTransferErrors, descLastSuccess, descLastFull, descSinceFull,
-		descConflicts, descObjects, descBytes, descDeleted, descQueue, descOldest, descResumed, descFailing, descHealthy, descInFlight} {
+		descConflicts, descObjects, descBytes, descDeleted, descQueue, descOldest, descResumed, descFailing, descHealthy, descInFlight, descPaused} {
 		ch <- d
 	}
 }
@@ -106,6 +108,7 @@ func collectPair(ch chan<- prometheus.Metric, p *PairStatus, now time.Time) {
 	gauge(descFailing, float64(p.ConsecutiveFailures))
 	gauge(descHealthy, boolFloat(p.Health.Healthy))
 	gauge(descInFlight, float64(len(p.InFlight)))
+	gauge(descPaused, boolFloat(p.Paused))
 }
 
 func unixOrZero(t *time.Time) float64 {

@@ -47,6 +47,7 @@ type Monitor struct {
 type monitorState struct {
 	started time.Time
 	pairs   []*pairState
+	flow    *series
 	health  healthWriter
 }
 
@@ -63,7 +64,7 @@ func NewMonitor(opts MonitorOptions) *Monitor {
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
-	m.snap.Store(&Status{Version: StatusVersion, Source: "daemon", Pairs: []PairStatus{}})
+	m.snap.Store(&Status{Version: StatusVersion, Source: "daemon", Pairs: []PairStatus{}, Throughput: Throughput{Up: []int64{}, Down: []int64{}}})
 	return m
 }
 
@@ -97,10 +98,11 @@ func (m *Monitor) update(f func(*monitorState)) {
 const publishEvery = 10 * time.Second
 
 // start registers the pairs and runs the monitor's goroutine until stop.
-func (m *Monitor) start(pairs []pairInfo) {
-	st := &monitorState{started: m.opts.Now(), health: healthWriter{path: m.opts.HealthFile, log: m.opts.Logger}}
+func (m *Monitor) start(pairs []PairConfig) {
+	now := m.opts.Now()
+	st := &monitorState{started: now, flow: newSeries(now), health: healthWriter{path: m.opts.HealthFile, log: m.opts.Logger}}
 	for _, p := range pairs {
-		st.pairs = append(st.pairs, newPairState(p))
+		st.pairs = append(st.pairs, newPairState(p, st.flow))
 	}
 	m.publish(st, true)
 	go m.run(st)
@@ -149,9 +151,9 @@ func (m *Monitor) stop() {
 // publish stores a new snapshot and refreshes the health file.
 func (m *Monitor) publish(st *monitorState, running bool) {
 	now := m.opts.Now()
-	s := &Status{Version: StatusVersion, Source: "daemon", StartedAt: &st.started, Ready: len(st.pairs) > 0}
+	s := &Status{Version: StatusVersion, Source: "daemon", StartedAt: &st.started, Ready: len(st.pairs) > 0, Throughput: st.flow.at(now)}
 	for _, p := range st.pairs {
-		ps := p.snapshot()
+		ps := p.snapshot(now)
 		s.Ready = s.Ready && ps.LastFullAt != nil
 		s.Pairs = append(s.Pairs, ps)
 	}

@@ -74,7 +74,7 @@ func (h *harness) wantHealth(reason, msg string) {
 	}
 }
 
-var unreachable = fmt.Errorf("list ks3://bkt/: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")})
+var errUnreachable = fmt.Errorf("list ks3://bkt/: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")})
 
 // Health follows the passes: starting until the first reconcile, healthy
 // after it, unhealthy as soon as a pass fails (naming why and for how long),
@@ -96,7 +96,7 @@ func TestHealthTransitions(t *testing.T) {
 			t.Fatalf("after the first reconcile: %+v", s)
 		}
 
-		h.sync.onPaths(fail(unreachable))
+		h.sync.onPaths(fail(errUnreachable))
 		h.change("a")
 		h.wantHealth(daemon.ReasonUnreachable, "endpoint unreachable for 0s: list ks3://bkt/")
 		if got := n.events(); len(got) != 0 {
@@ -267,7 +267,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		if code, body := get(m, "/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
 			t.Fatalf("/healthz: %d %s", code, body)
 		}
-		h.sync.onFull(fail(unreachable))
+		h.sync.onFull(fail(errUnreachable))
 		h.rescan()
 		code, body := get(m, "/healthz")
 		var hb struct {

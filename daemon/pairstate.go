@@ -16,47 +16,59 @@ const (
 	activitySyncing     = "syncing"
 )
 
-// pairInfo is what the monitor learns of a pair when the daemon starts.
-type pairInfo struct {
-	name   string
-	rescan time.Duration
-}
-
 // pairState is one pair's mutable state, owned by the monitor's goroutine.
 type pairState struct {
-	status   PairStatus // InFlight, Recent and Errors are kept below
-	inFlight map[string]*Transfer
-	recent   ring[TransferRecord]
-	errors   ring[ErrorRecord]
+	status    PairStatus // InFlight and the recent lists are kept below
+	inFlight  map[string]*flight
+	recent    ring[TransferRecord]
+	errors    ring[ErrorRecord]
+	refusals  ring[RefusalRecord]
+	conflicts ring[ConflictRecord]
+	flow      *series // the daemon's throughput, shared by the pairs; nil = not counted
 	// alerted says a failure or refusal was notified, so a success is a
 	// recovery worth notifying; refusing says the last pass was refused.
 	alerted, refusing bool
 }
 
-func newPairState(p pairInfo) *pairState {
+// flight is a transfer in flight and its speed.
+type flight struct {
+	Transfer
+	rate rateMeter
+}
+
+func newPairState(pc PairConfig, flow *series) *pairState {
 	return &pairState{
 		status: PairStatus{
-			Name: p.name, Active: activityIdle, RescanSeconds: p.rescan.Seconds(),
+			Name: pc.Name, Direction: pc.Direction, Local: pc.Local, Bucket: pc.Bucket, Prefix: pc.Prefix,
+			Encrypted: pc.Encrypted, Active: activityIdle, RescanSeconds: pc.rescan().Seconds(),
 			Totals: Totals{Passes: map[syncer.Outcome]int{}, TransferErrors: map[string]int{}},
 		},
-		inFlight: map[string]*Transfer{},
-		recent:   newRing[TransferRecord](RecentLimit),
-		errors:   newRing[ErrorRecord](RecentLimit),
+		inFlight:  map[string]*flight{},
+		recent:    newRing[TransferRecord](RecentLimit),
+		errors:    newRing[ErrorRecord](RecentLimit),
+		refusals:  newRing[RefusalRecord](RecentLimit),
+		conflicts: newRing[ConflictRecord](RecentLimit),
+		flow:      flow,
 	}
 }
 
-// snapshot copies the pair's status for readers.
-func (p *pairState) snapshot() PairStatus {
+// snapshot copies the pair's status for readers, with the transfers' rates
+// as of now.
+func (p *pairState) snapshot(now time.Time) PairStatus {
 	s := p.status
 	s.Totals.Passes = maps.Clone(s.Totals.Passes)
 	s.Totals.TransferErrors = maps.Clone(s.Totals.TransferErrors)
 	s.InFlight = make([]Transfer, 0, len(p.inFlight))
-	for _, t := range p.inFlight {
-		s.InFlight = append(s.InFlight, *t)
+	for _, f := range p.inFlight {
+		t := f.Transfer
+		t.Rate = f.rate.at(now)
+		s.InFlight = append(s.InFlight, t)
 	}
 	slices.SortFunc(s.InFlight, func(a, b Transfer) int { return a.StartedAt.Compare(b.StartedAt) })
 	s.Recent = p.recent.items()
 	s.Errors = p.errors.items()
+	s.Refusals = p.refusals.items()
+	s.Conflicts = p.conflicts.items()
 	return s
 }
 
@@ -65,10 +77,12 @@ func (p *pairState) observe(ev syncer.Event, m *Monitor) {
 	t := &p.status.Totals
 	switch ev.Kind {
 	case syncer.EventStart:
-		p.inFlight[ev.Path] = &Transfer{Action: ev.Action, Path: ev.Path, Size: ev.Size, StartedAt: ev.Time}
+		p.inFlight[ev.Path] = &flight{Transfer: Transfer{Action: ev.Action, Path: ev.Path, Size: ev.Size, StartedAt: ev.Time}, rate: newRateMeter(ev.Time)}
 	case syncer.EventBytes:
-		if tr := p.inFlight[ev.Path]; tr != nil {
-			tr.Done = max(tr.Done+ev.Bytes, 0)
+		p.moved(ev)
+	case syncer.EventParts:
+		if f := p.inFlight[ev.Path]; f != nil {
+			f.Parts, f.PartsDone = ev.PartCount, max(f.PartsDone, ev.Parts)
 		}
 	case syncer.EventUpload:
 		t.UploadedFiles++
@@ -79,12 +93,7 @@ func (p *pairState) observe(ev syncer.Event, m *Monitor) {
 		t.DownloadedBytes += ev.Size
 		p.finished(ev)
 	case syncer.EventConflict:
-		t.Conflicts++
-		t.DownloadedFiles++
-		t.DownloadedBytes += ev.Size
-		p.finished(ev)
-		m.notify(notify.Message{Event: notify.Conflict, Pair: ev.Pair, Path: ev.Path, Time: ev.Time,
-			Message: "conflict: " + ev.Path + " changed on both sides; both copies were kept (" + ev.Reason + ")"})
+		p.conflict(ev, m)
 	case syncer.EventDeleteRemote:
 		t.DeletedRemote++
 		p.finished(ev)
@@ -96,12 +105,75 @@ func (p *pairState) observe(ev syncer.Event, m *Monitor) {
 	case syncer.EventError:
 		t.TransferErrors[ev.ErrorKind]++
 		delete(p.inFlight, ev.Path)
-		p.errors.add(ErrorRecord{Time: ev.Time, Action: ev.Action, Path: ev.Path, Error: ev.Error, Kind: ev.ErrorKind})
+		p.errors.add(ErrorRecord{Time: ev.Time, Action: ev.Action, Path: ev.Path, Error: redact(ev.Error), Kind: ev.ErrorKind, Hint: hint(ev.ErrorKind)})
+	case syncer.EventRefused:
+		p.guardRefused(ev)
 	}
+}
+
+// moved counts the bytes of a transfer in flight, in its progress and the
+// daemon's throughput.
+func (p *pairState) moved(ev syncer.Event) {
+	f := p.inFlight[ev.Path]
+	if f == nil {
+		return
+	}
+	f.Done = max(f.Done+ev.Bytes, 0)
+	f.rate.sample(ev.Time, f.Done)
+	if p.flow == nil {
+		return
+	}
+	if f.Action == "upload" {
+		p.flow.add(ev.Time, ev.Bytes, 0)
+	} else {
+		p.flow.add(ev.Time, 0, ev.Bytes)
+	}
+}
+
+// conflict records a file kept in two copies, and notifies it.
+func (p *pairState) conflict(ev syncer.Event, m *Monitor) {
+	t := &p.status.Totals
+	t.Conflicts++
+	t.DownloadedFiles++
+	t.DownloadedBytes += ev.Size
+	p.finished(ev)
+	p.conflicts.add(ConflictRecord{Time: ev.Time, Path: ev.Path, Reason: ev.Reason})
+	m.notify(notify.Message{Event: notify.Conflict, Pair: ev.Pair, Path: ev.Path, Time: ev.Time,
+		Message: "conflict: " + ev.Path + " changed on both sides; both copies were kept (" + ev.Reason + ")"})
+}
+
+// guardRefused records a guard's refusal with its figures, or counts it
+// with the last one when it says the same.
+func (p *pairState) guardRefused(ev syncer.Event) {
+	r := RefusalRecord{Time: ev.Time, Count: 1, Message: redact(ev.Error)}
+	if g := ev.Guard; g != nil {
+		r.Guard, r.Side, r.Deletes, r.Files, r.Limit, r.Proceed = g.Name, g.Side, g.Deletes, g.Files, g.Limit, g.Proceed
+	}
+	if last := p.refusals.last(); last != nil && sameRefusal(*last, r) {
+		last.Time = r.Time
+		last.Count++
+		return
+	}
+	p.refusals.add(r)
+}
+
+// sameRefusal reports whether two refusals say the same, whenever they
+// happened.
+func sameRefusal(a, b RefusalRecord) bool {
+	a.Time, a.Count = b.Time, b.Count
+	return a == b
 }
 
 // finished records a finished item.
 func (p *pairState) finished(ev syncer.Event) {
 	delete(p.inFlight, ev.Path)
-	p.recent.add(TransferRecord{Time: ev.Time, Action: string(ev.Kind), Path: ev.Path, Size: ev.Size, Duration: ev.Duration})
+	p.recent.add(TransferRecord{Time: ev.Time, Action: string(ev.Kind), Path: ev.Path, Size: ev.Size, Duration: ev.Duration, Reason: ev.Reason})
+}
+
+// pause records that the pair was paused at a time, or resumed.
+func (p *pairState) pause(paused bool, at time.Time) {
+	p.status.Paused, p.status.PausedAt = paused, nil
+	if paused {
+		p.status.PausedAt = &at
+	}
 }

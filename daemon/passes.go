@@ -35,6 +35,15 @@ func (m *Monitor) passEnded(pair string, sum PassSummary, full bool) {
 	})
 }
 
+// pauseChanged records that the pair was paused at a time, or resumed.
+func (m *Monitor) pauseChanged(pair string, paused bool, at time.Time) {
+	m.update(func(st *monitorState) {
+		if p := st.pair(pair); p != nil {
+			p.pause(paused, at)
+		}
+	})
+}
+
 // queueSeen records the pair's queue as the loop last read it.
 func (m *Monitor) queueSeen(pair string, depth int, oldest time.Time) {
 	m.update(func(st *monitorState) {
@@ -64,7 +73,7 @@ func (p *pairState) ended(sum PassSummary, full bool, m *Monitor) {
 	if s.FailingSince == nil {
 		s.FailingSince = &sum.EndedAt
 	}
-	p.errors.add(ErrorRecord{Time: sum.EndedAt, Action: sum.Kind, Error: sum.Error, Kind: sum.ErrorKind})
+	p.errors.add(ErrorRecord{Time: sum.EndedAt, Action: sum.Kind, Error: sum.Error, Kind: sum.ErrorKind, Hint: hint(sum.ErrorKind)})
 	if sum.Outcome == syncer.OutcomeRefused {
 		p.refused(sum, m)
 		return
@@ -130,7 +139,7 @@ func summarize(ctx context.Context, kind string, started, ended time.Time, res *
 		sum.Outcome = syncer.OutcomeOf(ctx, failed, err)
 	}
 	if err != nil {
-		sum.Error, sum.ErrorKind = err.Error(), syncer.ErrorKind(err)
+		sum.Error, sum.ErrorKind = redact(err.Error()), syncer.ErrorKind(err)
 		sum.Proceed = proceedOf(err)
 	}
 	return sum

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -12,9 +13,10 @@ import (
 )
 
 // drainDue runs small passes over the due queued paths until none are due,
-// then arms the retry timer for the next backoff deadline.
+// then arms the retry timer for the next backoff deadline. A pause stops
+// it.
 func (l *loop) drainDue(ctx context.Context) {
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !l.gate.isPaused() {
 		due, err := l.opts.DB.DueDirty(ctx, l.name, l.opts.Now(), l.opts.BatchLimit)
 		if err != nil {
 			l.queueFailed(ctx, err)
@@ -44,23 +46,42 @@ func (l *loop) queueFailed(ctx context.Context, err error) {
 }
 
 // pass syncs the due paths and settles the queue with the outcome. A pass
-// stopped by ctx leaves them queued as they were, for the next start; the
-// error is for the queue only.
+// stopped by ctx or a pause leaves them queued as they were, for the next
+// start or the resume; the error is for the queue only.
 func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) error {
 	paths := make([]string, len(due))
 	for i, d := range due {
 		paths[i] = d.Path
 	}
 	res, err := l.runPass(ctx, paths)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || errors.Is(err, ErrPaused) {
 		return nil
 	}
 	l.observe(res)
 	if err != nil {
 		l.failure(err, zerolog.WarnLevel).Int("paths", len(paths)).Msg("pass failed; its paths stay queued")
-		return l.settle(ctx, due, newFailedSet(paths), err.Error())
+		return l.failAll(ctx, due, err.Error())
 	}
 	return l.settle(ctx, due, newFailedSet(failedPaths(res)), "item failed")
+}
+
+// failAll backs off the entries of a pass that failed as a whole to one
+// time, after the backoff of the entry tried most, recording msg as their
+// last error: they are retried in one pass, as they failed. A pass the
+// max_delete guard refused must not come back as smaller passes that each
+// get through the guard.
+func (l *loop) failAll(ctx context.Context, due []state.DirtyEntry, msg string) error {
+	attempts := 0
+	for _, d := range due {
+		attempts = max(attempts, d.Attempts)
+	}
+	next := l.opts.Now().Add(Backoff(attempts + 1))
+	for _, d := range due {
+		if err := l.opts.DB.FailDirty(ctx, d, msg, next); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // settle clears the due entries that synced and backs off the ones that
@@ -68,12 +89,13 @@ func (l *loop) pass(ctx context.Context, due []state.DirtyEntry) error {
 // its pass ran stays queued.
 func (l *loop) settle(ctx context.Context, due []state.DirtyEntry, failed failedSet, msg string) error {
 	var ok []state.DirtyEntry
+	now := l.opts.Now()
 	for _, d := range due {
 		if !failed.covers(d.Path) {
 			ok = append(ok, d)
 			continue
 		}
-		next := l.opts.Now().Add(Backoff(d.Attempts + 1))
+		next := now.Add(Backoff(d.Attempts + 1))
 		if err := l.opts.DB.FailDirty(ctx, d, msg, next); err != nil {
 			return err
 		}

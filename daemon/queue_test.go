@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -10,6 +11,9 @@ import (
 )
 
 var smallPasses = []string{callPaths}
+
+// allPasses are the calls that run a pass, full or small.
+var allPasses = []string{callRun, callPaths}
 
 // A path that keeps failing is retried after 5 s, then waits twice as long
 // each time, up to 10 minutes; a new change to it is tried at once.
@@ -170,6 +174,43 @@ func TestChangeDuringFailedPassStaysDue(t *testing.T) {
 		h.sync.onPaths(inTurn(during(remark, fail(errors.New("list bucket: 503 SlowDown"))), succeed))
 		h.change("a")
 		h.wantCalls(smallPasses, "0s paths [a]", "0s paths [a]")
+		h.wantQueue()
+	})
+}
+
+// The paths of a pass that failed as a whole are due again at one time,
+// however the clock moves while their failures are recorded and whatever
+// their attempts before, and so are retried in one pass: a pass the
+// max_delete guard refused must not come back as smaller passes that each
+// get through the guard.
+func TestFailedPassRetriesTogether(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		var ticks time.Duration
+		h.opts.Now = func() time.Time { // a millisecond passes at every reading of the loop
+			ticks += time.Millisecond
+			return time.Now().Add(ticks)
+		}
+		c := withControl(h) // its monitor reads the real clock
+		h.start()
+		h.rescan()
+		h.sync.onPaths(inTurn(failItems("a"), fail(errors.New("refused")), succeed))
+		h.change("a") // a fails once
+		c.Pause(pairName)
+		h.advance(6 * time.Second)
+		h.change("b", "c", "d")
+		c.Resume(pairName) // a, b, c and d go in one pass, refused
+		synctest.Wait()
+		q := h.queue()
+		next := func(entry string) string { return strings.Fields(entry)[2] }
+		if len(q) != 4 || next(q[1]) != next(q[0]) || next(q[2]) != next(q[0]) || next(q[3]) != next(q[0]) {
+			t.Fatalf("queue after the failed pass: %q, want one next attempt for all", q)
+		}
+		h.advance(time.Minute)
+		calls := h.sync.recorded(callPaths)
+		if len(calls) != 3 || len(calls[1].Paths) != 4 || len(calls[2].Paths) != 4 {
+			t.Fatalf("passes %v, want the refused one and one retry of all four paths", calls)
+		}
 		h.wantQueue()
 	})
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/rs/zerolog"
@@ -12,12 +13,18 @@ import (
 // reconcile runs a full pass. After a success it clears the queued paths
 // the pass covered, queues the items that failed with a backoff, and waits
 // the rescan interval; after a failure it keeps the queue and tries again
-// after a backoff that grows with the failures in a row.
+// after a backoff that grows with the failures in a row. A pass a pause
+// interrupted runs again on the resume.
 func (l *loop) reconcile(ctx context.Context) {
+	l.fullDue = false
 	l.abortStale(ctx)
 	queued, qerr := l.queued(ctx)
 	res, err := l.runPass(ctx, nil)
 	if ctx.Err() != nil {
+		return
+	}
+	if errors.Is(err, ErrPaused) {
+		l.fullDue = true
 		return
 	}
 	l.observe(res)
@@ -49,6 +56,7 @@ func (l *loop) settleFull(ctx context.Context, queued []state.DirtyEntry, failed
 		byPath[d.Path] = d
 	}
 	done := slices.DeleteFunc(queued, func(d state.DirtyEntry) bool { return covered.covers(d.Path) })
+	now := l.opts.Now()
 	if err := l.opts.DB.ClearDirtyEntries(ctx, done...); err != nil {
 		return err
 	}
@@ -60,7 +68,7 @@ func (l *loop) settleFull(ctx context.Context, queued []state.DirtyEntry, failed
 		if !ok {
 			d = state.DirtyEntry{Pair: l.name, Path: p}
 		}
-		if err := l.opts.DB.FailDirty(ctx, d, "item failed", l.opts.Now().Add(Backoff(d.Attempts+1))); err != nil {
+		if err := l.opts.DB.FailDirty(ctx, d, "item failed", now.Add(Backoff(d.Attempts+1))); err != nil {
 			return err
 		}
 	}

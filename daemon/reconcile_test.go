@@ -11,8 +11,6 @@ import (
 	"github.com/ks3sync/ks3sync/planner"
 )
 
-var fullPasses = []string{callAbort, callRun}
-
 // Nothing runs until the source's first batch asks for a rescan; that batch
 // triggers the first reconcile, and the next one follows a rescan interval
 // after it.

@@ -23,3 +23,11 @@ func (r *ring[T]) items() []T {
 	out = append(out, r.buf[r.next:]...)
 	return append(out, r.buf[:r.next]...)
 }
+
+// last returns the newest item, or nil when there is none.
+func (r *ring[T]) last() *T {
+	if len(r.buf) == 0 {
+		return nil
+	}
+	return &r.buf[(r.next+len(r.buf)-1)%len(r.buf)]
+}

@@ -20,3 +20,20 @@ func TestRingKeepsTheLast(t *testing.T) {
 		}
 	}
 }
+
+func TestRingLast(t *testing.T) {
+	r := newRing[int](3)
+	if r.last() != nil {
+		t.Fatal("last of an empty ring")
+	}
+	for i := 1; i <= 5; i++ {
+		r.add(i)
+		if got := *r.last(); got != i {
+			t.Fatalf("after adding %d, last = %d", i, got)
+		}
+	}
+	*r.last() = 50
+	if got := r.items(); got[2] != 50 {
+		t.Fatalf("items %v after changing the last", got)
+	}
+}

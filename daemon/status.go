@@ -24,14 +24,26 @@ type Status struct {
 	Healthy     bool         `json:"healthy"`              // as /healthz, at GeneratedAt
 	GeneratedAt time.Time    `json:"generated_at"`
 	Pairs       []PairStatus `json:"pairs"`
+	// Throughput is the bytes moved per interval over the last hour, all
+	// pairs together (empty when read from the state database).
+	Throughput Throughput `json:"throughput"`
 }
 
 // PairStatus is one pair's state.
 type PairStatus struct {
-	Name   string       `json:"name"`
-	Health PairHealth   `json:"health"`
-	Active string       `json:"activity"` // idle, reconciling (a full pass) or syncing (a small pass)
-	Last   *PassSummary `json:"last_pass,omitempty"`
+	Name      string     `json:"name"`
+	Direction string     `json:"direction"` // push, pull or both
+	Local     string     `json:"local"`     // the local folder
+	Bucket    string     `json:"bucket"`
+	Prefix    string     `json:"prefix"`
+	Encrypted bool       `json:"encrypted"` // client-side encryption is on
+	Health    PairHealth `json:"health"`
+	Active    string     `json:"activity"` // idle, reconciling (a full pass) or syncing (a small pass)
+	// Paused says no pass runs until the pair is resumed; changes are
+	// still queued. PausedAt is when it was paused.
+	Paused   bool         `json:"paused"`
+	PausedAt *time.Time   `json:"paused_at,omitempty"`
+	Last     *PassSummary `json:"last_pass,omitempty"`
 	// LastSuccessAt is when the last pass that ran to its end (ok or
 	// partial) ended; LastFullAt the same for full reconciles.
 	LastSuccessAt *time.Time `json:"last_success_at,omitempty"`
@@ -46,10 +58,13 @@ type PairStatus struct {
 	InFlight      []Transfer       `json:"in_flight"`
 	Recent        []TransferRecord `json:"recent_transfers"` // newest last, at most RecentLimit
 	Errors        []ErrorRecord    `json:"recent_errors"`    // newest last, at most RecentLimit
+	Refusals      []RefusalRecord  `json:"recent_refusals"`  // newest last, at most RecentLimit
+	Conflicts     []ConflictRecord `json:"recent_conflicts"` // newest last, at most RecentLimit
 	Totals        Totals           `json:"totals"`
 }
 
-// RecentLimit is how many transfers and errors a pair's status keeps.
+// RecentLimit is how many transfers, errors, refusals and conflicts a
+// pair's status keeps.
 const RecentLimit = 50
 
 // PassSummary describes one finished pass.
@@ -79,6 +94,13 @@ type Transfer struct {
 	Size      int64     `json:"size"`
 	Done      int64     `json:"bytes_done"`
 	StartedAt time.Time `json:"started_at"`
+	// Parts is the number of parts of a multipart upload (0 for a single
+	// request), PartsDone how many the server has.
+	Parts     int `json:"parts"`
+	PartsDone int `json:"parts_done"`
+	// Rate is the transfer's recent speed in bytes per second; 0 before
+	// it is known, or when no byte moved for a while.
+	Rate float64 `json:"bytes_per_second"`
 }
 
 // TransferRecord is a finished transfer, deletion or conflict.
@@ -88,6 +110,7 @@ type TransferRecord struct {
 	Path     string    `json:"path"`
 	Size     int64     `json:"size,omitempty"`
 	Duration float64   `json:"duration_seconds,omitempty"`
+	Reason   string    `json:"reason,omitempty"` // why the planner chose it
 }
 
 // ErrorRecord is an item that failed, or a pass that failed as a whole
@@ -98,6 +121,42 @@ type ErrorRecord struct {
 	Path   string    `json:"path,omitempty"`
 	Error  string    `json:"error"`
 	Kind   string    `json:"error_kind"`
+	Hint   string    `json:"hint,omitempty"` // what a person can do about it
+}
+
+// RefusalRecord is a pass a safety guard held back: nothing was changed.
+// The retries of a refused pass that the guard refuses alike add to Count
+// and move Time instead of adding records.
+type RefusalRecord struct {
+	Time    time.Time `json:"time"`  // of the last refusal
+	Count   int       `json:"count"` // refusals in a row that said the same
+	Guard   string    `json:"guard"` // the config key of the guard, e.g. max_delete
+	Side    string    `json:"side"`  // remote or local
+	Deletes int       `json:"deletes"`
+	Files   int       `json:"files"`
+	Limit   string    `json:"limit"`
+	Message string    `json:"message"`
+	Proceed string    `json:"proceed"` // the command that lets the pass proceed once
+}
+
+// ConflictRecord is a file changed on both sides since the last sync; both
+// versions were kept.
+type ConflictRecord struct {
+	Time   time.Time `json:"time"`
+	Path   string    `json:"path"`
+	Reason string    `json:"reason"`
+}
+
+// Throughput is the bytes moved per interval, oldest first: Up[i] and
+// Down[i] are the bytes uploaded and downloaded (counted as they flow,
+// retries taken back) in the interval that ends IntervalSeconds*(n-1-i)
+// before EndsAt, n being the number of intervals. The last interval is
+// still filling.
+type Throughput struct {
+	IntervalSeconds float64   `json:"interval_seconds"`
+	EndsAt          time.Time `json:"ends_at"`
+	Up              []int64   `json:"up_bytes"`
+	Down            []int64   `json:"down_bytes"`
 }
 
 // Totals are counters since the daemon started.

@@ -12,12 +12,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/ks3server/ks3servertest"
+	"github.com/ks3sync/ks3sync/planner"
 )
 
 // binPath is the ks3sync binary built once for the whole package.
@@ -187,8 +189,18 @@ func (e *env) getObject(bucket, key string) ([]byte, *ks3.Object) {
 	return buf.Bytes(), obj
 }
 
-// keys lists every key under prefix.
+// keys lists every key under prefix but those in ks3sync's own folder of
+// a pair (<pair prefix>.ks3sync/, the version history): they are not files
+// of the pair. allKeys lists those too.
 func (e *env) keys(bucket, prefix string) []string {
+	e.t.Helper()
+	return slices.DeleteFunc(e.allKeys(bucket, prefix), func(k string) bool {
+		return strings.HasPrefix(k, planner.ReservedDir+"/") || strings.Contains(k, "/"+planner.ReservedDir+"/")
+	})
+}
+
+// allKeys lists every key under prefix.
+func (e *env) allKeys(bucket, prefix string) []string {
 	e.t.Helper()
 	var out []string
 	for it, err := range e.client.Walk(context.Background(), bucket, ks3.ListObjectsOptions{Prefix: prefix}) {

@@ -17,6 +17,10 @@
 //     nobody else. Encrypted objects that older versions wrote carry md5;
 //     it is still read.
 //
+// A version kept in a pair's history carries the displaced object's
+// metadata and five names of its own (ks3sync-key, ks3sync-written,
+// ks3sync-displaced, ks3sync-host, ks3sync-cause; see [HistoryAttrs]).
+//
 // The client-side encryption format writes its own names (package crypto);
 // [IsReserved] covers both, for commands that let users add metadata.
 package objmeta
@@ -43,6 +47,7 @@ const (
 // write and rely on.
 var reserved = []string{
 	NameMTime, NameMD5, NameKeyedMD5,
+	NameHistoryKey, NameHistoryWritten, NameHistoryDisplaced, NameHistoryHost, NameHistoryCause,
 	ks3crypto.MetaIV, ks3crypto.MetaKey, ks3crypto.MetaPlainLength, ks3crypto.MetaPlainMD5,
 }
 

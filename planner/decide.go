@@ -43,7 +43,7 @@ func decide(p paths, dir Direction, del DeletePolicy) decision {
 	if p.b == nil {
 		return decideUnsynced(&c, dir)
 	}
-	if d, ok := decideSameContent(&c); ok {
+	if d, ok := decideSameContent(&c, dir); ok {
 		return d
 	}
 	// From here on, a touched side counts as unchanged: its content is the
@@ -94,8 +94,9 @@ func decideUnsynced(c *change, dir Direction) decision {
 }
 
 // decideSameContent handles the paths whose content is the same on both
-// sides although something changed: only the base needs updating.
-func decideSameContent(c *change) (decision, bool) {
+// sides although something changed: only the base needs updating, and the
+// object's mtime when the local mtime moved.
+func decideSameContent(c *change, dir Direction) (decision, bool) {
 	lq := c.ls == unchanged || c.ls == touched
 	rq := c.rs == unchanged || c.rs == touched
 	if lq && rq {
@@ -103,7 +104,7 @@ func decideSameContent(c *change) (decision, bool) {
 		case c.ls == unchanged && c.rs == unchanged:
 			return decision{Nothing, "unchanged"}, true
 		case c.rs == unchanged:
-			return decision{UpdateBase, "local touched, content unchanged"}, true
+			return localTouched(c, dir), true
 		case c.ls == unchanged:
 			return decision{UpdateBase, "remote rewritten with the same content"}, true
 		}
@@ -113,6 +114,17 @@ func decideSameContent(c *change) (decision, bool) {
 		return decision{UpdateBase, "both sides changed to the same content"}, true
 	}
 	return decision{}, false
+}
+
+// localTouched decides a local file whose content is the base's although its
+// fingerprint moved, with the remote object as the base recorded it. When
+// its mtime moved and the direction writes to the bucket, the object's mtime
+// metadata follows, so that a pull or a restore gives the file's mtime.
+func localTouched(c *change, dir Direction) decision {
+	if dir == Pull || c.p.l.MTime == c.p.b.Local.MTime {
+		return decision{UpdateBase, "local touched, content unchanged"}
+	}
+	return decision{RefreshMTime, "local mtime changed, content unchanged"}
 }
 
 // localOnlyChange decides a local change or deletion with the remote side

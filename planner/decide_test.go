@@ -58,6 +58,8 @@ func variants(ls, rs state) []string {
 		return []string{"same content", "different content", "content unknown"}
 	case ls == modified && rs == modified:
 		return []string{"same content", "different content", "content unknown"}
+	case ls == touched && rs == unchanged:
+		return []string{"mtime changed", "mtime same"}
 	}
 	return []string{""}
 }
@@ -100,6 +102,8 @@ func buildPaths(ls, rs state, variant string) paths {
 		p.r.ETag = md5C
 	case "content unknown": // multipart ETag, no metadata
 		p.r.ETag = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-3"
+	case "mtime same": // a chmod, a hard link or a copy over it
+		p.l.Fingerprint = Fingerprint{Size: 10, MTime: 100, CTime: 200, Inode: 8}
 	}
 	return p
 }
@@ -120,7 +124,8 @@ const goldenHeader = `# Decision matrix of the sync planner: one line per combin
 #                                                     content (MD5) does not
 # Pairs that cannot occur (new or absent on one side, a base-relative state
 # on the other) are left out. "content unknown": the remote object has a
-# multipart ETag and no MD5 metadata, so equality cannot be shown.
+# multipart ETag and no MD5 metadata, so equality cannot be shown. "mtime
+# same": only the ctime or inode of the touched file moved.
 #
 # Choices worth knowing:
 # - Push keeps the bucket a copy of the local folder. An object changed or
@@ -134,7 +139,9 @@ const goldenHeader = `# Decision matrix of the sync planner: one line per combin
 # - A change always wins over a deletion on the other side; only unchanged
 #   files are deleted, and only with delete policy propagate.
 # - Files that exist on one side only and have no base are never deleted.
-# - Equal content is never transferred: only the base is updated.
+# - Equal content is never transferred: only the base is updated, and when
+#   the local mtime moved in push or both, the object's mtime metadata
+#   (refresh-mtime, a server-side copy of the object onto itself).
 `
 
 func renderMatrix() string {

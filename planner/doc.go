@@ -2,8 +2,11 @@
 // three listings of one pair — the local files, the remote objects and the
 // base (what each path looked like on both sides when it was last synced) —
 // and the pair's options to a list of actions: upload, download, delete on
-// either side, update or forget the base, keep both copies on a conflict, or
-// report a per-item error. Every action carries a Reason a user can read.
+// either side, refresh an object's mtime, update or forget the base, keep
+// both copies on a conflict, or report a per-item error. Every action
+// carries a Reason a user can read. Two guards refuse a whole pass:
+// max_delete and max_overwrite (GuardError). The folder ReservedDir at the
+// top of every pair is ks3sync's own and never part of a plan.
 //
 // The package does no I/O, reads no clock and logs nothing: the caller scans,
 // lists and hashes, and passes the host name and time used for conflict

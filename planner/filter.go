@@ -98,8 +98,12 @@ func compilePattern(text string) (pattern, error) {
 // Match reports whether path is included. path is slash-separated and
 // relative to the root; isDir says it names a directory. A directory is
 // excluded (and a scanner may prune it) only when it or a directory above it
-// matches an exclude pattern: include patterns never prune directories.
+// matches an exclude pattern: include patterns never prune directories. The
+// reserved folder (see ReservedDir) is never included.
 func (m *Matcher) Match(path string, isDir bool) bool {
+	if IsReserved(path) {
+		return false
+	}
 	if m == nil || (len(m.include) == 0 && len(m.exclude) == 0) {
 		return true
 	}

@@ -18,40 +18,64 @@ const (
 // remote deletions, so no plan is made at all.
 var ErrRemoteListFailed = errors.New("remote listing failed: refusing to plan a pass that could delete or overwrite local files")
 
-// MaxDelete limits how many files one pass may delete on one side: at most
-// Count files, and at most Percent percent of that side's files. A zero field
-// sets no limit.
-type MaxDelete struct {
+// Limit caps how many files one pass may change in one way (delete or
+// overwrite) on one side: at most Count files, and at most Percent percent
+// of that side's files. A zero field sets no limit.
+type Limit struct {
 	Count   int
 	Percent float64 // 0..100
 }
+
+// MaxDelete is the Limit of the max_delete guard.
+type MaxDelete = Limit
+
+// MaxOverwrite is the Limit of the max_overwrite guard.
+type MaxOverwrite = Limit
+
+// Names of the guards, as GuardError.Guard and the config keys spell them.
+const (
+	GuardMaxDelete    = "max_delete"
+	GuardMaxOverwrite = "max_overwrite"
+)
 
 // ParseMaxDelete parses a max_delete setting: "" (no limit), a count such as
 // "100", or a percentage such as "50%" or "12.5%". Zero is refused, since it
 // would read as "no limit": a pair that must never delete uses delete policy
 // keep.
 func ParseMaxDelete(s string) (MaxDelete, error) {
+	return parseLimit(GuardMaxDelete, s, "use delete: keep to never delete")
+}
+
+// ParseMaxOverwrite parses a max_overwrite setting, in the syntax of
+// ParseMaxDelete: "", a count such as "100", or a percentage such as "50%".
+func ParseMaxOverwrite(s string) (MaxOverwrite, error) {
+	return parseLimit(GuardMaxOverwrite, s, "use 100% to allow any share")
+}
+
+// parseLimit parses the setting s of the guard named name; hint ends the
+// message for a zero or malformed count.
+func parseLimit(name, s, hint string) (Limit, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
-		return MaxDelete{}, nil
+		return Limit{}, nil
 	}
 	if num, ok := strings.CutSuffix(t, "%"); ok {
 		p, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 		if err != nil || !(p > 0 && p <= 100) {
-			return MaxDelete{}, fmt.Errorf("max_delete %q: want a percentage above 0%% and at most 100%%, such as 50%%", s)
+			return Limit{}, fmt.Errorf("%s %q: want a percentage above 0%% and at most 100%%, such as 50%%", name, s)
 		}
-		return MaxDelete{Percent: p}, nil
+		return Limit{Percent: p}, nil
 	}
 	n, err := strconv.Atoi(t)
 	if err != nil || n <= 0 {
-		return MaxDelete{}, fmt.Errorf("max_delete %q: want a positive count such as 100 or a percentage such as 50%% (use delete: keep to never delete)", s)
+		return Limit{}, fmt.Errorf("%s %q: want a positive count such as 100 or a percentage such as 50%% (%s)", name, s, hint)
 	}
-	return MaxDelete{Count: n}, nil
+	return Limit{Count: n}, nil
 }
 
 // String formats m the way ParseMaxDelete reads it: "100", "50%", "100 and
 // 50%", or "" for no limit.
-func (m MaxDelete) String() string {
+func (m Limit) String() string {
 	var parts []string
 	if m.Count > 0 {
 		parts = append(parts, strconv.Itoa(m.Count))
@@ -62,32 +86,45 @@ func (m MaxDelete) String() string {
 	return strings.Join(parts, " and ")
 }
 
-// validate checks the ranges of a MaxDelete built without ParseMaxDelete.
-func (m MaxDelete) validate() error {
+// validate checks the ranges of a Limit built without a parser; name is the
+// guard's.
+func (m Limit) validate(name string) error {
 	if m.Count < 0 || m.Percent < 0 || m.Percent > 100 {
-		return fmt.Errorf("max_delete %+v: count must not be negative and percent must be within 0..100", m)
+		return fmt.Errorf("%s %+v: count must not be negative and percent must be within 0..100", name, m)
 	}
 	return nil
 }
 
-// exceeded reports whether deleting deletes of files crosses the limit.
-func (m MaxDelete) exceeded(deletes, files int) bool {
-	if m.Count > 0 && deletes > m.Count {
+// exceeded reports whether changing n of files files crosses the limit.
+func (m Limit) exceeded(n, files int) bool {
+	if m.Count > 0 && n > m.Count {
 		return true
 	}
-	return m.Percent > 0 && float64(deletes)*100 > m.Percent*float64(files)
+	return m.Percent > 0 && float64(n)*100 > m.Percent*float64(files)
 }
 
-// GuardError is a pass refused by the max_delete guard.
+// GuardError is a pass refused by a guard: max_delete (Guard is
+// GuardMaxDelete or "") or max_overwrite (GuardMaxOverwrite).
 type GuardError struct {
-	Deletes int       // deletions the pass planned on Side
-	Files   int       // files on Side
-	Limit   MaxDelete // the pair's max_delete
-	Side    string    // SideRemote or SideLocal
+	// Guard names the guard that refused: GuardMaxDelete or
+	// GuardMaxOverwrite. "" is read as GuardMaxDelete.
+	Guard string
+	// Deletes is, for max_delete, the deletions the pass planned on Side.
+	Deletes int
+	// Overwrites is, for max_overwrite, the existing objects the pass
+	// planned to overwrite (always on the remote side).
+	Overwrites int
+	Files      int    // files on Side
+	Limit      Limit  // the pair's setting of the guard
+	Side       string // SideRemote or SideLocal
 }
 
 // Error says what was refused and what to check.
 func (e *GuardError) Error() string {
+	if e.Guard == GuardMaxOverwrite {
+		return fmt.Sprintf("refusing to overwrite %d of %d objects (max_overwrite %s); check that the local folder was not rewritten by mistake (ransomware, a bulk edit), or raise max_overwrite or turn history on for this pair so that overwritten versions are kept",
+			e.Overwrites, e.Files, e.Limit)
+	}
 	where, check := "remotely", "check that the local folder is complete"
 	if e.Side == SideLocal {
 		where, check = "locally", "check the bucket and prefix"
@@ -100,10 +137,23 @@ func (e *GuardError) Error() string {
 // side cross the limit, the remote side first.
 func checkMaxDelete(limit MaxDelete, counts map[ActionKind]int, remoteFiles, localFiles int) error {
 	if n := counts[DeleteRemote]; limit.exceeded(n, remoteFiles) {
-		return &GuardError{Deletes: n, Files: remoteFiles, Limit: limit, Side: SideRemote}
+		return &GuardError{Guard: GuardMaxDelete, Deletes: n, Files: remoteFiles, Limit: limit, Side: SideRemote}
 	}
 	if n := counts[DeleteLocal]; limit.exceeded(n, localFiles) {
-		return &GuardError{Deletes: n, Files: localFiles, Limit: limit, Side: SideLocal}
+		return &GuardError{Guard: GuardMaxDelete, Deletes: n, Files: localFiles, Limit: limit, Side: SideLocal}
+	}
+	return nil
+}
+
+// checkMaxOverwrite returns a *GuardError when the planned overwrites of
+// existing objects cross the limit. With history on, every overwritten
+// version is kept, so nothing is refused.
+func checkMaxOverwrite(opts Options, res *Result) error {
+	if opts.History {
+		return nil
+	}
+	if n := res.Overwrites; opts.MaxOverwrite.exceeded(n, res.RemoteFiles) {
+		return &GuardError{Guard: GuardMaxOverwrite, Overwrites: n, Files: res.RemoteFiles, Limit: opts.MaxOverwrite, Side: SideRemote}
 	}
 	return nil
 }

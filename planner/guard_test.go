@@ -167,3 +167,89 @@ func actionSummary(res *Result) []string {
 	}
 	return out
 }
+
+func TestParseMaxOverwrite(t *testing.T) {
+	got, err := ParseMaxOverwrite("50%")
+	if err != nil || got != (MaxOverwrite{Percent: 50}) {
+		t.Errorf("ParseMaxOverwrite(50%%) = %+v, %v", got, err)
+	}
+	if got, err := ParseMaxOverwrite("7"); err != nil || got != (MaxOverwrite{Count: 7}) {
+		t.Errorf("ParseMaxOverwrite(7) = %+v, %v", got, err)
+	}
+	for _, bad := range []string{"0", "0%", "150%", "x"} {
+		_, err := ParseMaxOverwrite(bad)
+		if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("max_overwrite %q", bad)) {
+			t.Errorf("ParseMaxOverwrite(%q) error = %v, want one naming max_overwrite and the value", bad, err)
+		}
+	}
+}
+
+func TestMaxOverwriteGuard(t *testing.T) {
+	tests := []struct {
+		name           string
+		dir            Direction
+		limit          MaxOverwrite
+		history        bool
+		edited, added  int
+		wantOverwrites int
+		wantErr        string
+	}{
+		{name: "60% with limit 50%", dir: Push, limit: MaxOverwrite{Percent: 50}, edited: 60,
+			wantErr: "refusing to overwrite 60 of 100 objects (max_overwrite 50%)"},
+		{name: "exactly the limit passes", dir: Push, limit: MaxOverwrite{Percent: 50}, edited: 50, wantOverwrites: 50},
+		{name: "count limit", dir: Push, limit: MaxOverwrite{Count: 5}, edited: 6,
+			wantErr: "refusing to overwrite 6 of 100 objects (max_overwrite 5)"},
+		{name: "new files are not overwrites", dir: Push, limit: MaxOverwrite{Count: 5}, edited: 5, added: 50, wantOverwrites: 5},
+		{name: "history on keeps every version", dir: Push, limit: MaxOverwrite{Percent: 50}, history: true, edited: 100, wantOverwrites: 100},
+		{name: "both direction", dir: Both, limit: MaxOverwrite{Percent: 10}, edited: 11,
+			wantErr: "refusing to overwrite 11 of 100 objects"},
+		{name: "pull never overwrites objects", dir: Pull, limit: MaxOverwrite{Count: 1}, edited: 100},
+		{name: "no limit", dir: Push, edited: 100, wantOverwrites: 100},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := syncedPair(100)
+			for i := range tc.edited {
+				in.Local[i].Size, in.Local[i].MTime = 6, 2
+			}
+			for i := range tc.added {
+				in.Local = append(in.Local, LocalEntry{Path: fmt.Sprintf("g%03d", i), Fingerprint: Fingerprint{Size: 1}})
+			}
+			opts := Options{Direction: tc.dir, MaxOverwrite: tc.limit, History: tc.history, Host: "h", Time: "t"}
+			res, err := Plan(in, opts)
+			if tc.wantErr != "" {
+				var ge *GuardError
+				if !errors.As(err, &ge) || ge.Guard != GuardMaxOverwrite {
+					t.Fatalf("err = %v, want a max_overwrite *GuardError", err)
+				}
+				if !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "turn history on") {
+					t.Fatalf("err = %q, want it to contain %q and name the remedies", err, tc.wantErr)
+				}
+				if ge.Overwrites != tc.edited || ge.Files != 100 || ge.Limit != tc.limit || ge.Side != SideRemote {
+					t.Fatalf("GuardError = %+v", ge)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Overwrites != tc.wantOverwrites {
+				t.Fatalf("Overwrites = %d, want %d (counts %v)", res.Overwrites, tc.wantOverwrites, res.Counts)
+			}
+		})
+	}
+}
+
+func TestGuardErrorNamesItsGuard(t *testing.T) {
+	in := syncedPair(10)
+	in.Local = in.Local[6:]
+	_, err := Plan(in, Options{Delete: Propagate, MaxDelete: MaxDelete{Percent: 50}, MaxOverwrite: MaxOverwrite{Percent: 50}})
+	var ge *GuardError
+	if !errors.As(err, &ge) || ge.Guard != GuardMaxDelete || ge.Deletes != 6 {
+		t.Fatalf("err = %v, want the max_delete guard", err)
+	}
+	legacy := &GuardError{Deletes: 6, Files: 10, Limit: Limit{Percent: 50}, Side: SideRemote}
+	if legacy.Error() != ge.Error() {
+		t.Errorf("a GuardError without Guard reads %q, want the max_delete message %q", legacy.Error(), ge.Error())
+	}
+}

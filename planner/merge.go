@@ -45,7 +45,8 @@ func (l *listings) baseKey(i int) string {
 }
 
 // merge walks the local, base and remote listings together in group order
-// and calls visit once for every group whose path the filter includes. It
+// and calls visit once for every group whose path the filter includes and
+// is not in the reserved folder. It
 // needs one pass and no memory beyond the group it hands out, which visit
 // must not keep. It fails when Local or Base is out of order or Base
 // repeats a path.
@@ -81,7 +82,7 @@ func merge(l *listings, entries []RemoteEntry, filter *filterCursor, visit func(
 			r, hasRemote = l.remote.peek()
 		}
 		g.pick(entries)
-		if filter.match(g.path) {
+		if !IsReserved(g.path) && filter.match(g.path) {
 			visit(&g)
 		}
 	}

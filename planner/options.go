@@ -23,7 +23,10 @@ func (o Options) normalize() (Options, *Matcher, error) {
 	default:
 		return o, nil, fmt.Errorf("options: delete policy %q: want keep or propagate", o.Delete)
 	}
-	if err := o.MaxDelete.validate(); err != nil {
+	if err := o.MaxDelete.validate(GuardMaxDelete); err != nil {
+		return o, nil, fmt.Errorf("options: %w", err)
+	}
+	if err := o.MaxOverwrite.validate(GuardMaxOverwrite); err != nil {
 		return o, nil, fmt.Errorf("options: %w", err)
 	}
 	if o.Prefix != "" && !strings.HasSuffix(o.Prefix, "/") {

@@ -10,8 +10,9 @@ import (
 
 // Plan computes the actions of one pass. It returns an error only for
 // invalid options, listings out of order, a failed remote listing in pull or
-// both (ErrRemoteListFailed), or a pass the max_delete guard refuses
-// (*GuardError); problems with single paths or keys are Error actions.
+// both (ErrRemoteListFailed), or a pass the max_delete or max_overwrite guard
+// refuses (*GuardError); problems with single paths or keys are Error
+// actions.
 //
 // Local files that changed since the base should carry their MD5 and remote
 // objects their plaintext MD5 where Needs asks for them; without them Plan
@@ -29,6 +30,9 @@ func Plan(in Input, opts Options) (*Result, error) {
 	}
 	b.finish()
 	if err := checkMaxDelete(p.opts.MaxDelete, b.res.Counts, b.res.RemoteFiles, b.res.LocalFiles); err != nil {
+		return nil, err
+	}
+	if err := checkMaxOverwrite(p.opts, b.res); err != nil {
 		return nil, err
 	}
 	return b.res, nil
@@ -217,6 +221,9 @@ func (b *builder) keyFor(path string, ps paths, kind ActionKind) (string, error)
 func (b *builder) add(a Action) {
 	b.res.Actions = append(b.res.Actions, a)
 	b.res.Counts[a.Kind]++
+	if a.Kind == Upload && a.Remote != nil {
+		b.res.Overwrites++
+	}
 }
 
 // duplicateLocal reports local files whose names are equal after NFC, or

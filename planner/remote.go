@@ -44,8 +44,9 @@ type remoteStream struct {
 }
 
 // indexRemote checks that the listing is sorted by key, maps every key to its
-// path and sets aside the keys that have no safe path and the directory
-// markers (empty objects whose key ends in "/", created by consoles).
+// path and sets aside the keys that have no safe path, the directory markers
+// (empty objects whose key ends in "/", created by consoles) and the keys in
+// the reserved folder.
 func indexRemote(entries []RemoteEntry, prefix string, rules names.Policy) (*remoteStream, []badKey, error) {
 	s := &remoteStream{entries: entries, prefixLen: len(prefix)}
 	var bad []badKey
@@ -56,7 +57,7 @@ func indexRemote(entries []RemoteEntry, prefix string, rules names.Policy) (*rem
 		}
 		rel, ok := strings.CutPrefix(key, prefix)
 		switch {
-		case ok && isDirMarker(rel, entries[i].Size):
+		case ok && (isDirMarker(rel, entries[i].Size) || IsReserved(rel)):
 			s.skip = append(s.skip, i)
 		case !ok:
 			s.skip = append(s.skip, i)

@@ -30,11 +30,19 @@ const (
 )
 
 // Options are one pair's settings that influence planning. The zero value is
-// a push with delete policy keep, no filters and no deletion limit.
+// a push with delete policy keep, no filters and no deletion or overwrite
+// limit.
 type Options struct {
 	Direction Direction
 	Delete    DeletePolicy
 	MaxDelete MaxDelete
+	// MaxOverwrite limits how many existing objects one pass may overwrite
+	// with an upload. It does not apply when History is set.
+	MaxOverwrite MaxOverwrite
+	// History says that the pair keeps every version it overwrites or
+	// deletes in the bucket (package history), so an overwrite loses
+	// nothing and the max_overwrite guard is off.
+	History bool
 	// Prefix is prepended to every path to form its key: "" or ending in "/".
 	Prefix string
 	// Include and Exclude are glob patterns; see NewMatcher.
@@ -91,6 +99,11 @@ type RemoteEntry struct {
 	MD5       string
 	Encrypted bool
 	MTime     int64 // Unix nanoseconds from x-kss-meta-mtime, 0 when unknown
+	// Modified is the object's LastModified from the listing, in Unix
+	// nanoseconds (0 when unknown). The planner does not read it; it is
+	// carried to the actions so that the version an action displaces can
+	// be dated.
+	Modified int64
 }
 
 // BaseEntry records both sides of a path as they were when it was last synced.
@@ -135,6 +148,10 @@ const (
 	ForgetBase ActionKind = "forget-base"
 	// Conflict moves the local file to ConflictPath, then downloads Key to Path.
 	Conflict ActionKind = "conflict"
+	// RefreshMTime replaces the mtime metadata of the object at Key with the
+	// local file's, by a server-side copy of the object onto itself: the
+	// content is the same on both sides and only the file's mtime moved.
+	RefreshMTime ActionKind = "refresh-mtime"
 	// Error reports a path or key that cannot be synced; Err says why.
 	Error ActionKind = "error"
 	// Nothing is a decision to leave a path alone. It is counted in
@@ -172,8 +189,12 @@ type Result struct {
 	// Counts has the number of actions of each kind, and of Nothing.
 	Counts map[ActionKind]int
 	// LocalFiles and RemoteFiles count the files considered on each side
-	// after filtering; they are the denominators of the max_delete guard.
+	// after filtering; they are the denominators of the max_delete and
+	// max_overwrite guards.
 	LocalFiles, RemoteFiles int
+	// Overwrites counts the uploads that replace an existing object: the
+	// numerator of the max_overwrite guard.
+	Overwrites int
 	// Warnings explain safety rules that changed the plan, e.g. remote
 	// deletions skipped because the local root is missing.
 	Warnings []string

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and a fresh Debian machine lacks:
 # gcc for cgo (mattn/go-sqlite3), the peer tools Debian packages (rclone,
-# s3cmd) and the module downloads.
+# s3cmd), Chromium for the status page test and the module downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,9 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 # packages: rclone and s3cmd.
 command -v rclone >/dev/null || need+=(rclone)
 command -v s3cmd >/dev/null || need+=(s3cmd)
+# Headless Chromium drives the status page in e2e/web_test.go (under CI a
+# missing browser fails it).
+command -v chromium >/dev/null || need+=(chromium)
 # GNU time: the benchmark harness runs every command under /usr/bin/time -v
 # for its CPU time and peak RSS.
 [ -x /usr/bin/time ] || need+=(time)

@@ -190,6 +190,21 @@ func (s *Syncer) decryption(obj *ks3.Object, key string) (*ks3crypto.Metadata, e
 	return meta, nil
 }
 
+// plaintext returns a reader of an object's content, decrypting it when it
+// was encrypted with the KS3 SDK scheme, and the encryption metadata (nil
+// when not encrypted). A missing or wrong key fails here, before anything
+// is read.
+func (s *Syncer) plaintext(obj *ks3.Object, key string) (io.Reader, *ks3crypto.Metadata, error) {
+	enc, err := s.decryption(obj, key)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case enc == nil:
+		return obj.Body, nil, nil
+	}
+	return ks3crypto.NewDecryptReader(obj.Body, *s.opts.Key, enc), enc, nil
+}
+
 // checkContent compares the hex MD5 of the plaintext received with what
 // the object records of it: ks3sync's keyed md5-hmac (encrypted objects),
 // its md5, the SDK's unencrypted-content-md5, or the ETag of a plain
@@ -202,7 +217,7 @@ func (s *Syncer) checkContent(obj *ks3.Object, enc *ks3crypto.Metadata, sum stri
 		if objmeta.NewIdentity(*s.opts.Key).Matches(sum, recorded.KeyedMD5) {
 			return nil
 		}
-		return fmt.Errorf("content MD5 %s does not match the object's md5-hmac; discarded", sum)
+		return fmt.Errorf("content MD5 %s does not match the object's md5-hmac", sum)
 	case recorded.MD5 != "":
 		want = recorded.MD5
 	case enc != nil && enc.PlainMD5 != nil:
@@ -211,7 +226,7 @@ func (s *Syncer) checkContent(obj *ks3.Object, enc *ks3crypto.Metadata, sum stri
 		want = strings.ToLower(obj.ETag)
 	}
 	if want != "" && sum != want {
-		return fmt.Errorf("content MD5 %s does not match the object's %s; discarded", sum, want)
+		return fmt.Errorf("content MD5 %s does not match the object's %s", sum, want)
 	}
 	return nil
 }

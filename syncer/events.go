@@ -26,6 +26,7 @@ const (
 	EventStart        EventKind = "start"   // a transfer begins; Size is its length
 	EventBytes        EventKind = "bytes"   // Bytes more were transferred (negative: taken back for a retry)
 	EventResumed      EventKind = "resumed" // an interrupted upload resumes with Parts parts already sent
+	EventParts        EventKind = "parts"   // Parts of a multipart upload's PartCount parts are on the server
 	EventError        EventKind = "error"   // an item failed; ErrorKind classifies it
 	EventWarning      EventKind = "warning"
 	EventRefused      EventKind = "refused" // a guard held the pass back: Guard
@@ -45,6 +46,7 @@ type Event struct {
 	Size      int64            `json:"size,omitempty"`
 	Bytes     int64            `json:"bytes,omitempty"`
 	Parts     int              `json:"parts,omitempty"`
+	PartCount int              `json:"part_count,omitempty"`
 	Reason    string           `json:"reason,omitempty"`
 	Error     string           `json:"error,omitempty"`
 	ErrorKind string           `json:"error_kind,omitempty"`
@@ -69,9 +71,12 @@ type GuardInfo struct {
 	Name    string `json:"name"` // the config key of the guard, e.g. max_delete
 	Side    string `json:"side"` // remote or local
 	Deletes int    `json:"deletes"`
-	Files   int    `json:"files"`
-	Limit   string `json:"limit"`
-	Proceed string `json:"proceed"`
+	// Overwrites is, for max_overwrite, the existing objects the pass
+	// would have overwritten.
+	Overwrites int    `json:"overwrites,omitempty"`
+	Files      int    `json:"files"`
+	Limit      string `json:"limit"`
+	Proceed    string `json:"proceed"`
 }
 
 // Result sums up a pass.

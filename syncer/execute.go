@@ -95,6 +95,12 @@ func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) error {
 		if err == nil {
 			t.add(func(c *state.RunCounts) { c.Deleted++ })
 		}
+	case planner.RefreshMTime:
+		kind = EventRefreshMTime
+		err = s.refreshMTime(ctx, a)
+		if err == nil {
+			t.add(func(c *state.RunCounts) { c.Skipped++ })
+		}
 	case planner.UpdateBase, planner.ForgetBase:
 		kind = EventUpdateBase
 		err = s.updateBase(ctx, a)
@@ -226,10 +232,12 @@ func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
 	return s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path)
 }
 
-// deleteRemote deletes objects in batches and forgets their base entries.
-// It returns an error only when the pass must stop (see endpointDown).
+// deleteRemote deletes objects in batches and forgets their base entries;
+// with history on, each object is kept first, or not deleted. It returns
+// an error only when the pass must stop (see endpointDown).
 func (s *Syncer) deleteRemote(ctx context.Context, actions []planner.Action, t *tally) error {
 	const batch = 1000
+	actions = s.keepBeforeDelete(ctx, actions, t)
 	for len(actions) > 0 && ctx.Err() == nil {
 		n := min(batch, len(actions))
 		chunk := actions[:n]

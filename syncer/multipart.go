@@ -39,6 +39,7 @@ func (s *Syncer) putMultipart(ctx context.Context, key string, src *source) (rem
 	if err != nil {
 		return remoteState{}, err
 	}
+	s.emit(Event{Kind: EventParts, Path: src.rel, Key: key, Parts: len(up.done), PartCount: plan.Count})
 	if encrypt {
 		err = s.sendEncryptedParts(ctx, up, src)
 	} else {
@@ -274,7 +275,9 @@ func (s *Syncer) sendPart(ctx context.Context, up *upload, rel string, n int, bo
 	}
 	up.mu.Lock()
 	up.done[n] = part
+	done := len(up.done)
 	up.mu.Unlock()
+	s.emit(Event{Kind: EventParts, Path: rel, Key: up.cp.Key, Parts: done, PartCount: up.plan.Count})
 	return nil
 }
 

@@ -126,6 +126,22 @@ func applyHead(e *planner.RemoteEntry, info *ks3.ObjectInfo) error {
 	return nil
 }
 
+// recordsMD5 reports whether the object info describes records sum (hex)
+// as the MD5 of its plaintext: in clear, in the SDK's metadata, as a plain
+// single-PUT ETag, or keyed (md5-hmac, with the pair's key). Malformed
+// encryption metadata is an error.
+func (s *Syncer) recordsMD5(info *ks3.ObjectInfo, sum string) (bool, error) {
+	var e planner.RemoteEntry
+	if err := applyHead(&e, info); err != nil {
+		return false, err
+	}
+	if e.MD5 != "" {
+		return strings.EqualFold(e.MD5, sum), nil
+	}
+	keyed := objmeta.Read(info.Metadata).KeyedMD5
+	return keyed != "" && s.opts.Key != nil && objmeta.NewIdentity(*s.opts.Key).Matches(sum, keyed), nil
+}
+
 // resolveKeyed gives remote entries whose plaintext MD5 is recorded only
 // in keyed form (md5-hmac) the MD5 it stands for, when it is the MD5 of
 // the local file or of the base at the same path: the planner compares

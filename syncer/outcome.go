@@ -118,10 +118,13 @@ func (s *Syncer) refusal(ge *planner.GuardError) (*RefusedError, *GuardInfo) {
 		cmd = "ks3sync run --pair " + s.opts.Pair
 	}
 	// The exact count lets this pass through and refuses anything larger.
-	proceed := cmd + " --max-delete " + strconv.Itoa(ge.Deletes)
 	info := &GuardInfo{
-		Name: "max_delete", Side: ge.Side, Deletes: ge.Deletes, Files: ge.Files,
-		Limit: ge.Limit.String(), Proceed: proceed,
+		Name: planner.GuardMaxDelete, Side: ge.Side, Deletes: ge.Deletes, Files: ge.Files,
+		Limit: ge.Limit.String(), Proceed: cmd + " --max-delete " + strconv.Itoa(ge.Deletes),
 	}
-	return &RefusedError{Guard: ge, Proceed: proceed}, info
+	if ge.Guard == planner.GuardMaxOverwrite {
+		info.Name, info.Deletes, info.Overwrites = ge.Guard, 0, ge.Overwrites
+		info.Proceed = cmd + " --max-overwrite " + strconv.Itoa(ge.Overwrites)
+	}
+	return &RefusedError{Guard: ge, Proceed: info.Proceed}, info
 }

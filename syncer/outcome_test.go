@@ -211,3 +211,29 @@ func TestErrorKind(t *testing.T) {
 		}
 	}
 }
+
+// A multipart upload reports its parts as they reach the server: first the
+// count already there, then one event per acknowledged part, up to all.
+func TestPartsEvents(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "big.bin", randomBytes(3, 350<<10)) // 4 parts of 100 KiB
+	var log eventLog
+	s := f.syncer(t, func(o *Options) { o.Report = log.report })
+	if _, err := s.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, ev := range log.evs {
+		if ev.Kind != EventParts {
+			continue
+		}
+		if ev.Path != "big.bin" || ev.Key != "pre/big.bin" || ev.PartCount != 4 {
+			t.Fatalf("parts event %+v", ev)
+		}
+		got = append(got, ev.Parts)
+	}
+	slices.Sort(got) // parts go in parallel
+	if want := []int{0, 1, 2, 3, 4}; !slices.Equal(got, want) {
+		t.Fatalf("parts events %v, want %v", got, want)
+	}
+}

@@ -110,7 +110,7 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if paths != nil {
 		// Guards count against the whole pair, not the handful of paths
 		// of a watch pass; checked below.
-		opts.MaxDelete = planner.MaxDelete{}
+		opts.MaxDelete, opts.MaxOverwrite = planner.MaxDelete{}, planner.MaxOverwrite{}
 	}
 	plan, err := planner.Plan(in, opts)
 	if err != nil {
@@ -124,6 +124,9 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 		if err := s.checkPartialGuard(ctx, plan); err != nil {
 			return err
 		}
+		if err := s.checkPartialOverwrite(ctx, plan); err != nil {
+			return err
+		}
 	}
 	if s.opts.DryRun {
 		res.Planned = s.reportPlan(plan, t)
@@ -131,7 +134,11 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	}
 	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
 	s.dropStaleDownloads(ctx, plan, paths)
-	return s.execute(ctx, plan, t)
+	if err := s.execute(ctx, plan, t); err != nil {
+		return err
+	}
+	s.retain(ctx, in.Remote)
+	return nil
 }
 
 // planTotals sums up the work of a plan.
@@ -152,15 +159,17 @@ func planTotals(plan *planner.Result) *PlanTotals {
 // plannerOptions maps the pair's options onto the planner's.
 func (s *Syncer) plannerOptions() planner.Options {
 	return planner.Options{
-		Direction: s.opts.Direction,
-		Delete:    s.opts.Delete,
-		MaxDelete: s.opts.MaxDelete,
-		Prefix:    s.opts.Prefix,
-		Include:   s.opts.Include,
-		Exclude:   s.opts.Exclude,
-		Host:      s.opts.Host,
-		Time:      s.opts.Now().UTC().Format("20060102-150405"),
-		Names:     s.nameRules(),
+		Direction:    s.opts.Direction,
+		Delete:       s.opts.Delete,
+		MaxDelete:    s.opts.MaxDelete,
+		MaxOverwrite: s.opts.MaxOverwrite,
+		History:      s.opts.History.On(),
+		Prefix:       s.opts.Prefix,
+		Include:      s.opts.Include,
+		Exclude:      s.opts.Exclude,
+		Host:         s.opts.Host,
+		Time:         s.opts.Now().UTC().Format("20060102-150405"),
+		Names:        s.nameRules(),
 	}
 }
 
@@ -331,6 +340,8 @@ func (s *Syncer) listTree(ctx context.Context, prefix string) ([]planner.RemoteE
 			return nil, fmt.Errorf("list ks3://%s/%s: %w", s.opts.Bucket, prefix, err)
 		}
 		switch {
+		case item.Prefix == planner.ReservedPrefix(s.opts.Prefix):
+			// ks3sync's own folder (history) is not part of the pair.
 		case item.Prefix != "":
 			folders = append(folders, item.Prefix)
 		case s.listable(item.Object.Key):
@@ -385,7 +396,7 @@ func (s *Syncer) listPrefix(ctx context.Context, prefix string, keep func(string
 // single-PUT ETag is the MD5 of the content; with encryption it is the MD5
 // of the ciphertext, so encrypted pairs learn the plaintext MD5 from HEAD.
 func (s *Syncer) remoteEntry(o ks3.ObjectInfo) planner.RemoteEntry {
-	e := planner.RemoteEntry{Key: o.Key, Size: o.Size, ETag: o.ETag, StorageClass: o.StorageClass}
+	e := planner.RemoteEntry{Key: o.Key, Size: o.Size, ETag: o.ETag, StorageClass: o.StorageClass, Modified: o.LastModified.UnixNano()}
 	if s.opts.Key != nil {
 		e.Encrypted = true
 	} else if objmeta.IsMD5Hex(o.ETag) {
@@ -461,7 +472,7 @@ func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) er
 		name string
 	}{{planner.DeleteRemote, planner.SideRemote}, {planner.DeleteLocal, planner.SideLocal}} {
 		if n := plan.Counts[side.kind]; n > 0 && exceeds(n, base, lim) {
-			return &planner.GuardError{Deletes: n, Files: base, Limit: lim, Side: side.name}
+			return &planner.GuardError{Guard: planner.GuardMaxDelete, Deletes: n, Files: base, Limit: lim, Side: side.name}
 		}
 	}
 	return nil

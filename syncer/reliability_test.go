@@ -389,3 +389,26 @@ func TestOlderClearMD5IsStillRecognised(t *testing.T) {
 		t.Errorf("pull: %+v, %v", res.Counts, err)
 	}
 }
+
+func TestCheckComparesKeyedMD5(t *testing.T) {
+	f := newFixture(t)
+	big := randomBytes(15, 500<<10)
+	f.write(t, "big.bin", big)
+	withKey := func(o *Options) { o.Key = &testKey }
+	if _, err := f.syncer(t, withKey).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.syncer(t, withKey).Check(t.Context(), CheckOptions{})
+	if err != nil || len(res.Differences) != 0 {
+		t.Fatalf("check of an encrypted multipart object with md5-hmac: %+v, %v", res, err)
+	}
+	f.write(t, "big.bin", randomBytes(16, 500<<10))
+	res, err = f.syncer(t, withKey).Check(t.Context(), CheckOptions{})
+	if err != nil || len(res.Differences) != 1 || res.Differences[0].Kind != DiffContent {
+		t.Errorf("check after a same-size edit: %+v, %v", res, err)
+	}
+	missing := f.syncer(t, func(o *Options) { o.Key, o.Root = &testKey, filepath.Join(f.root, "gone") })
+	if _, err := missing.Check(t.Context(), CheckOptions{}); !errors.Is(err, ErrLocalRootMissing) {
+		t.Errorf("check of a missing folder: %v", err)
+	}
+}

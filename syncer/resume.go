@@ -96,13 +96,10 @@ func (s *Syncer) startTransfer(ctx context.Context, a planner.Action, rel, final
 	if err != nil {
 		return nil, fmt.Errorf("get ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
 	}
-	tr := &transfer{obj: obj, body: obj.Body, hash: md5.New()}
-	if tr.enc, err = s.decryption(obj, a.Key); err != nil {
+	tr := &transfer{obj: obj, hash: md5.New()}
+	if tr.body, tr.enc, err = s.plaintext(obj, a.Key); err != nil {
 		obj.Body.Close()
 		return nil, err
-	}
-	if tr.enc != nil {
-		tr.body = ks3crypto.NewDecryptReader(obj.Body, *s.opts.Key, tr.enc)
 	}
 	if f.file, err = localfs.Create(final); err != nil {
 		obj.Body.Close()

@@ -2,7 +2,11 @@
 // lists the bucket prefix, asks the planner what to do, executes the actions
 // on a bounded pool of workers (uploads resumable from multipart checkpoints,
 // downloads resumable from download checkpoints, verified and renamed into
-// place), and records the new base and the run in the state store.
+// place), and records the new base and the run in the state store. With
+// history on, every object a pass overwrites or deletes is first kept in
+// the pair's history (package history), and passes end with bounded
+// retention. Restore rebuilds a point in time and Check compares folder and
+// bucket, both without the state store.
 //
 // A pass fails as a whole, with an error, when the local folder does not
 // exist (ErrLocalRootMissing) or the endpoint is down (an error wrapping
@@ -24,6 +28,7 @@ import (
 	"golang.org/x/time/rate"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/names"
 	"github.com/ks3sync/ks3sync/planner"
@@ -44,6 +49,8 @@ type objectStore interface {
 	ListParts(ctx context.Context, bucket, key, uploadID string) iter.Seq2[ks3.Part, error]
 	DeleteObjects(ctx context.Context, bucket string, keys []string) (*ks3.DeleteResult, error)
 	Walk(ctx context.Context, bucket string, opts ks3.ListObjectsOptions) iter.Seq2[ks3.ListItem, error]
+	// Copy copies on the server side, in parts above the single-copy limit.
+	Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, size int64, opts ks3.ServerCopyOptions) (*ks3.CopyResult, error)
 }
 
 var _ objectStore = (*ks3.Client)(nil)
@@ -57,6 +64,12 @@ type Options struct {
 	Direction planner.Direction
 	Delete    planner.DeletePolicy
 	MaxDelete planner.MaxDelete
+	// MaxOverwrite limits the share of existing objects a pass overwrites;
+	// it does not apply while History is on.
+	MaxOverwrite planner.MaxOverwrite
+	// History keeps every version the pair overwrites or deletes in the
+	// bucket (package history); the zero Policy keeps none.
+	History history.Policy
 
 	StorageClass, ACL string
 	Include, Exclude  []string
@@ -110,9 +123,14 @@ type Syncer struct {
 	// checkpointEvery is how many bytes a download writes between
 	// checkpoints; smaller objects are not checkpointed.
 	checkpointEvery int64
+	// retained is where the history's retention stopped, and when it last
+	// ran; only the goroutine running a pass touches it.
+	retained retention
 }
 
-// New checks the options and returns a Syncer for one pair.
+// New checks the options and returns a Syncer for one pair. db may be nil
+// for a Syncer that only restores and checks (Restore, Check), which never
+// touch the state store.
 func New(store objectStore, db *state.DB, opts Options) (*Syncer, error) {
 	if opts.Pair == "" || opts.Root == "" || opts.Bucket == "" {
 		return nil, errors.New("syncer: pair, root and bucket are required")

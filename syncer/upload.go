@@ -15,6 +15,7 @@ import (
 	"time"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/objmeta"
@@ -41,6 +42,9 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 		return 0, err
 	}
 	defer src.f.Close()
+	if err := s.keep(ctx, a, history.Replaced); err != nil {
+		return 0, err
+	}
 	s.emit(Event{Kind: EventStart, Action: string(planner.Upload), Path: a.Path, Key: a.Key, Size: src.fp.Size})
 	var r remoteState
 	if src.fp.Size >= s.opts.MultipartThreshold {

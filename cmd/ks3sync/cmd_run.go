@@ -24,26 +24,29 @@ import (
 )
 
 type runFlags struct {
-	pair       string
-	dryRun     bool
-	json       bool
-	noProgress bool
-	maxDelete  string
+	pair         string
+	dryRun       bool
+	json         bool
+	noProgress   bool
+	maxDelete    string
+	maxOverwrite string
 }
 
 func newRunCmd(a *app) *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
-		Use:   "run [--config F] [--pair NAME] [--dry-run] [--json] [--no-progress] [--max-delete N|N%]",
+		Use:   "run [--config F] [--pair NAME] [--dry-run] [--json] [--no-progress] [--max-delete N|N%] [--max-overwrite N|N%]",
 		Short: "Reconcile every pair once and exit",
 		Long: `run scans each pair's folder, lists its bucket prefix, and uploads, downloads
 and deletes what the pair's direction and delete policy call for. A second run
 with nothing changed transfers nothing. Interrupted multipart uploads resume
 where they stopped.
 
-A pass that would delete more than the pair's max_delete is refused: nothing
-is changed and the message says which command lets it proceed once
-(--max-delete N or N%, 100% for no limit, overrides max_delete for this run).
+A pass that would delete more than the pair's max_delete, or overwrite more
+than max_overwrite of the existing objects of a pair without history, is
+refused: nothing is changed and the message says which command lets it proceed
+once (--max-delete and --max-overwrite, N or N%, 100% for no limit, override
+the pair's setting for this run).
 
 On a terminal, a progress display shows the files and bytes done of the
 total, the rate, the time left and the transfers in flight; elsewhere a
@@ -65,6 +68,7 @@ Exit codes: 0 all done, 1 some items failed, or a pass failed or was refused
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON object per event")
 	cmd.Flags().BoolVar(&f.noProgress, "no-progress", false, "no progress display, even on a terminal")
 	cmd.Flags().StringVar(&f.maxDelete, "max-delete", "", "override max_delete for this run: a count, or a percentage such as 100%")
+	cmd.Flags().StringVar(&f.maxOverwrite, "max-overwrite", "", "override max_overwrite for this run: a count, or a percentage such as 100%")
 	return cmd
 }
 
@@ -127,6 +131,9 @@ func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
 			return usageError("--max-delete: %v", err)
 		}
 	}
+	if _, err := planner.ParseMaxOverwrite(f.maxOverwrite); err != nil {
+		return usageError("--max-overwrite: %v", err)
+	}
 	pairs, db, client, err := a.openPairs(ctx, f.pair, f.dryRun)
 	if err != nil {
 		return err
@@ -135,6 +142,9 @@ func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
 	for _, p := range pairs {
 		if f.maxDelete != "" {
 			p.MaxDelete = f.maxDelete
+		}
+		if f.maxOverwrite != "" {
+			p.MaxOverwrite = f.maxOverwrite
 		}
 		res, err := a.runPair(ctx, client, db, p, f.dryRun, rep)
 		if ctx.Err() != nil {
@@ -180,6 +190,10 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 	if err != nil {
 		return nil, usageError("pair %s: max_delete: %v", p.Name, err)
 	}
+	mo, err := planner.ParseMaxOverwrite(p.MaxOverwrite)
+	if err != nil {
+		return nil, usageError("pair %s: max_overwrite: %v", p.Name, err)
+	}
 	var key *ks3crypto.Key
 	if p.Encryption.KeyFile != "" {
 		k, err := ks3crypto.LoadKey(p.Encryption.KeyFile)
@@ -203,6 +217,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 	return syncer.New(client, db, syncer.Options{
 		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, RunCommand: a.runCommand(p.Name),
 		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
+		MaxOverwrite: mo, History: historyPolicy(p),
 		StorageClass: p.StorageClass, ACL: p.ACL,
 		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks,
 		Key:                key,

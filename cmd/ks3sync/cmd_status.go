@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/ks3sync/ks3sync/daemon"
 	"github.com/ks3sync/ks3sync/state"
+	"github.com/ks3sync/ks3sync/webui"
 )
 
 // statusReport is what `ks3sync status --json` prints: the status model
@@ -80,9 +83,9 @@ type failure struct {
 }
 
 func newStatusCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, asURL bool
 	cmd := &cobra.Command{
-		Use:   "status [--config F] [--json]",
+		Use:   "status [--config F] [--json | --url]",
 		Short: "Show each pair's health, pending changes, uploads in flight, the last runs and recent errors",
 		Long: `status shows each pair's health and last pass, how many local changes wait
 to be synced, multipart uploads in flight, the last runs and paths being
@@ -90,9 +93,24 @@ retried. When http: is configured and the daemon answers there, the pairs'
 state is the daemon's live view ("source": "daemon"); otherwise it is
 rebuilt from the state database ("source": "state"). It never contacts the
 KS3 endpoint. --json prints the same document as the daemon's /api/status,
-with the state database's sections added (see the README).`,
+with the state database's sections added (see the README).
+
+--url prints the address of the daemon's status page with the token that
+authorises its actions, e.g. http://127.0.0.1:9101/#token=...: open it in a
+browser on this machine. The token travels in the fragment, which the
+browser never sends to the server; it is made once and kept beside the
+state database, readable by its owner only, unless the config sets
+http_token.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asURL {
+				u, err := a.statusPageURL()
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), u)
+				return nil
+			}
 			rep, err := a.status(cmd.Context())
 			if err != nil {
 				return err
@@ -107,7 +125,47 @@ with the state database's sections added (see the README).`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	cmd.Flags().BoolVar(&asURL, "url", false, "print the status page's address, with the token its actions need")
+	cmd.MarkFlagsMutuallyExclusive("json", "url")
 	return cmd
+}
+
+// statusPageURL returns the address of the status page with the token in
+// its fragment. An address that listens everywhere is reached through
+// loopback.
+func (a *app) statusPageURL() (string, error) {
+	if a.cfg.HTTP == "" {
+		return "", usageError("status --url: no http address is configured: set http: 127.0.0.1:9101 in the config and restart watch")
+	}
+	token, err := a.httpToken()
+	if err != nil {
+		return "", err
+	}
+	host, port, err := net.SplitHostPort(a.cfg.HTTP)
+	if err != nil {
+		return "", usageError("http: %v", err)
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	return (&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port), Path: "/", Fragment: "token=" + token}).String(), nil
+}
+
+// httpToken returns the token that authorises the status page's actions:
+// http_token from the config, or else the one kept beside the state
+// database, made on first use.
+func (a *app) httpToken() (string, error) {
+	if a.cfg.HTTPToken != "" {
+		return a.cfg.HTTPToken, nil
+	}
+	t, err := webui.LoadOrCreateToken(webui.TokenFileFor(a.cfg.State))
+	if err != nil {
+		return "", usageError("http token: %v", err)
+	}
+	return t, nil
 }
 
 func (a *app) status(ctx context.Context) (*statusReport, error) {
@@ -121,7 +179,8 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 	if err != nil {
 		var pcs []daemon.PairConfig
 		for _, p := range a.cfg.Pairs {
-			pcs = append(pcs, daemon.PairConfig{Name: p.Name, Rescan: p.Watch.Rescan.D()})
+			pcs = append(pcs, daemon.PairConfig{Name: p.Name, Rescan: p.Watch.Rescan.D(), Direction: p.Direction,
+				Local: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, Encrypted: p.Encryption.KeyFile != ""})
 		}
 		if live, err = daemon.StatusFromState(ctx, db, pcs, time.Now()); err != nil {
 			return nil, err

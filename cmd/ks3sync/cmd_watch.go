@@ -19,6 +19,7 @@ import (
 	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/syncer"
 	"github.com/ks3sync/ks3sync/watcher"
+	"github.com/ks3sync/ks3sync/webui"
 )
 
 func newWatchCmd(a *app) *cobra.Command {
@@ -34,10 +35,14 @@ items that failed in a full reconcile, are retried with backoff (5 s,
 doubling up to 10 minutes). SIGINT or SIGTERM stops it cleanly: finished
 parts of large uploads are checkpointed and resume on the next start.
 
-With http: ADDR in the config, it serves /healthz (200 only while every
-pair's last pass succeeded recently; 503 with the reasons otherwise),
-/readyz (once every pair's first reconcile succeeded), /metrics
-(Prometheus, per pair) and /api/status (the status document) on ADDR. With
+With http: ADDR in the config, it serves the status page on ADDR (/: every
+pair, transfer, error and refusal, live, with "sync now" and "pause"
+buttons; "ks3sync status --url" prints its address with the token the
+buttons need), /healthz (200 only while every pair's last pass succeeded
+recently; 503 with the reasons otherwise), /readyz (once every pair's first
+reconcile succeeded), /metrics (Prometheus, per pair) and /api/status (the
+status document). ADDR must be a loopback address unless http_token is set
+in the config. With
 notify: in the config, failures, recoveries, refusals and conflicts are
 sent to a webhook or a command. It keeps its health in a file beside the
 state database, which "ks3sync service start" waits on.`,
@@ -62,7 +67,7 @@ func (a *app) watch(ctx context.Context, rep *reporter) error {
 	if err != nil {
 		return err
 	}
-	monitor, err := a.startMonitor(ctx)
+	monitor, control, err := a.startMonitor(ctx)
 	if err != nil {
 		return err
 	}
@@ -76,7 +81,8 @@ func (a *app) watch(ctx context.Context, rep *reporter) error {
 		dp = append(dp, d)
 	}
 	a.log.Info().Int("pairs", len(dp)).Str("state", a.cfg.State).Str("http", a.cfg.HTTP).Msg("watching")
-	err = daemon.Run(ctx, daemon.Options{DB: db, Pairs: dp, Logger: a.log, Monitor: monitor, StaleUploads: a.cfg.StaleUploads.D()})
+	err = daemon.Run(ctx, daemon.Options{DB: db, Pairs: dp, Logger: a.log, Monitor: monitor, Control: control,
+		StaleUploads: a.cfg.StaleUploads.D()})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -85,30 +91,61 @@ func (a *app) watch(ctx context.Context, rep *reporter) error {
 }
 
 // startMonitor makes the daemon's monitor, with its notifier and health
-// file, and serves it on the http address when one is configured.
-func (a *app) startMonitor(ctx context.Context) (*daemon.Monitor, error) {
+// file, and the control of its pairs, and serves both with the status page
+// on the http address when one is configured.
+func (a *app) startMonitor(ctx context.Context) (*daemon.Monitor, *daemon.Control, error) {
 	opts := daemon.MonitorOptions{HealthFile: daemon.HealthFileFor(a.cfg.State), Logger: a.log, AfterFailures: a.cfg.Notify.AfterFailures}
 	if n := a.cfg.Notify; n.Enabled() {
 		notifier, err := notify.New(notify.Options{Webhook: n.Webhook, Command: n.Command, Logger: a.log})
 		if err != nil {
-			return nil, usageError("notify: %v", err)
+			return nil, nil, usageError("notify: %v", err)
 		}
 		go notifier.Run(ctx)
 		opts.Notifier = notifier
 	}
-	monitor := daemon.NewMonitor(opts)
-	if addr := a.cfg.HTTP; addr != "" {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return nil, usageError("http: %v", err)
+	monitor, control := daemon.NewMonitor(opts), daemon.NewControl()
+	if a.cfg.HTTP != "" {
+		if err := a.serveStatus(ctx, monitor, control); err != nil {
+			return nil, nil, err
 		}
-		go func() {
-			if err := monitor.Serve(ctx, ln); err != nil {
-				a.log.Error().Err(err).Str("addr", addr).Msg("http server")
-			}
-		}()
 	}
-	return monitor, nil
+	return monitor, control, nil
+}
+
+// serveStatus listens on the http address and serves the status page and
+// endpoints there. Anywhere but loopback it needs a configured token: the
+// page's actions would otherwise rest on a file only this machine has.
+func (a *app) serveStatus(ctx context.Context, monitor *daemon.Monitor, control *daemon.Control) error {
+	addr := a.cfg.HTTP
+	exposed := usageError("http: %s is not a loopback address: set http_token in the config (at least %d characters) "+
+		"to serve the status page there, or listen on 127.0.0.1", addr, config.MinHTTPTokenLen)
+	if !a.cfg.HTTPLoopback() && a.cfg.HTTPToken == "" {
+		return exposed
+	}
+	token, err := a.httpToken()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return usageError("http: %v", err)
+	}
+	loopback := isLoopback(ln.Addr())
+	if !loopback && a.cfg.HTTPToken == "" {
+		ln.Close()
+		return exposed
+	}
+	h, err := webui.Handler(webui.Options{API: monitor.Handler(), Control: control, Token: token, Loopback: loopback, Logger: a.log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	go func() {
+		if err := webui.Serve(ctx, ln, h); err != nil {
+			a.log.Error().Err(err).Str("addr", addr).Msg("http server")
+		}
+	}()
+	return nil
 }
 
 // daemonPair builds the daemon's view of one configured pair.

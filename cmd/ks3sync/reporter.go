@@ -69,7 +69,7 @@ func (r *reporter) report(ev syncer.Event) {
 	r.trackEvent(ev)
 	switch {
 	case r.json != nil:
-		if ev.Kind != syncer.EventBytes && ev.Kind != syncer.EventStart {
+		if ev.Kind != syncer.EventBytes && ev.Kind != syncer.EventStart && ev.Kind != syncer.EventParts {
 			r.json.Encode(ev)
 		}
 	case r.log != nil && r.track == nil:

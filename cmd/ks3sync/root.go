@@ -54,6 +54,7 @@ configuration error, 3 interrupted.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(
 		newRunCmd(app), newWatchCmd(app), newStatusCmd(app), newServiceCmd(app), newServeCmd(app),
+		newHistoryCmd(app), newRestoreCmd(app), newPruneCmd(app), newCheckCmd(app),
 		newVersionCmd(),
 	)
 	tool.AddCommands(root, app)

@@ -45,6 +45,7 @@ func RunConformanceWith(t *testing.T, c *ks3.Client, bucket string, opts Options
 	t.Run("Listing", s.testListing)
 	t.Run("Multipart", s.testMultipart)
 	t.Run("UploadPartCopy", s.testUploadPartCopy)
+	t.Run("CopyInParts", s.testCopyInParts)
 	t.Run("MultipartAbort", s.testMultipartAbort)
 	t.Run("MultipartInvalid", s.testMultipartInvalid)
 	t.Run("Put", s.testPut)
