@@ -73,6 +73,9 @@ func (s *Syncer) openTransfer(ctx context.Context, a planner.Action, rel, final 
 // checkpointFor returns the checkpoint of the download of rel if it is
 // for the version of the object the plan saw, and drops any other.
 func (s *Syncer) checkpointFor(ctx context.Context, a planner.Action, rel string) *state.Download {
+	if s.db == nil {
+		return nil // a restore or check works without the state store
+	}
 	cp, err := s.db.DownloadFor(ctx, s.opts.Pair, rel)
 	if err != nil {
 		s.log.Warn().Err(err).Str("path", rel).Msg("read download checkpoint")
@@ -105,7 +108,7 @@ func (s *Syncer) startTransfer(ctx context.Context, a planner.Action, rel, final
 		obj.Body.Close()
 		return nil, err
 	}
-	if obj.Size > s.checkpointEvery {
+	if obj.Size > s.checkpointEvery && s.db != nil {
 		s.startCheckpoint(ctx, tr, rel, f)
 	}
 	return tr, nil
