@@ -44,9 +44,9 @@ const (
 func (p BreakerPolicy) withDefaults() (BreakerPolicy, error) {
 	switch {
 	case p.Failures < 0:
-		return p, fmt.Errorf("Failures %d is negative", p.Failures)
+		return p, fmt.Errorf("negative Breaker.Failures %d", p.Failures)
 	case p.Cooldown < 0:
-		return p, fmt.Errorf("Cooldown %v is negative", p.Cooldown)
+		return p, fmt.Errorf("negative Breaker.Cooldown %v", p.Cooldown)
 	}
 	if p.Window == 0 {
 		p.Window = DefaultBreakerWindow

@@ -87,7 +87,7 @@ func New(opts Options) (*Client, error) {
 	}
 	bp, err := opts.Breaker.withDefaults()
 	if err != nil {
-		return nil, fmt.Errorf("ks3 options: Breaker.%w", err)
+		return nil, fmt.Errorf("ks3 options: %w", err)
 	}
 	s, err := newSigner(opts)
 	if err != nil {
