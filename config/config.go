@@ -1,7 +1,8 @@
 // Package config reads and validates ks3sync.yaml: strict YAML (an unknown or
 // misspelt key is an error naming its line), ${VAR} expansion from the
-// environment, defaults for every key, and validation errors that name the
-// field. Relative paths in the file are resolved against the file's folder,
+// environment (an unset variable without a ${VAR:-default} is an error
+// naming it and its line), defaults for every key, and validation errors
+// that name the field; what is accepted but unwise comes back as Warnings. Relative paths in the file are resolved against the file's folder,
 // so a service started from any working directory reads the same config.
 package config
 
@@ -19,6 +20,9 @@ const (
 	DefaultStaleUploads       = 7 * 24 * time.Hour
 	DefaultNotifyAfter        = 3
 	DefaultEndpoint           = "ks3-cn-beijing.ksyuncs.com"
+	DefaultResponseHeader     = 60 * time.Second
+	DefaultStall              = 60 * time.Second
+	DefaultOutage             = 30 * time.Second
 	// DefaultHistoryKeep is how long a pair keeps the versions it displaces
 	// when its config does not say: every pair that writes to its bucket
 	// keeps history unless told otherwise.
@@ -46,9 +50,25 @@ type Config struct {
 	HTTPToken          string   `yaml:"http_token"` // authorises the status page's actions; "" = generated
 	Notify             Notify   `yaml:"notify"`
 	StaleUploads       Duration `yaml:"stale_uploads"`
+	Timeouts           Timeouts `yaml:"timeouts"`
 	Pairs              []Pair   `yaml:"pairs"`
 
-	path string // the file this came from, "" for a reader
+	path     string   // the file this came from, "" for a reader
+	warnings []string // accepted, but worth telling the user
+}
+
+// Timeouts bound how long ks3sync waits on the endpoint. A slow endpoint
+// that keeps moving bytes is never cut off.
+type Timeouts struct {
+	// ResponseHeader is how long a request waits for the answer to begin.
+	ResponseHeader Duration `yaml:"response_header"`
+	// Stall is how long a transfer may go without moving a byte before it
+	// is cancelled and retried.
+	Stall Duration `yaml:"stall"`
+	// Outage is how long an endpoint that fails every request is waited
+	// for (failed connections are retried this long) before a pass stops
+	// with an error that names it.
+	Outage Duration `yaml:"outage"`
 }
 
 // Log configures logging.
@@ -125,6 +145,10 @@ type Watch struct {
 
 // Path is the file the configuration was read from ("" when parsed from a reader).
 func (c *Config) Path() string { return c.path }
+
+// Warnings are what the configuration allows but the user should fix, such
+// as a key file that others can read. Each names the file and the field.
+func (c *Config) Warnings() []string { return c.warnings }
 
 // Pair returns the pair with the given name.
 func (c *Config) Pair(name string) (*Pair, bool) {

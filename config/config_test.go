@@ -64,7 +64,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		"log", "level", "format", "file", "transfers", "multipart_threshold", "part_size", "bandwidth",
 		"http", "metrics", "http_token", "notify", "webhook", "command", "after_failures", "stale_uploads", "pairs", "name", "local", "bucket", "prefix", "direction", "delete",
 		"max_delete", "storage_class", "acl", "encryption", "key_file", "include", "exclude",
-		"follow_symlinks", "watch", "delay", "max_delay", "rescan",
+		"follow_symlinks", "watch", "delay", "max_delay", "rescan", "timeouts", "response_header", "stall", "outage",
 		"max_overwrite", "history", "keep", "versions",
 	} {
 		if !strings.Contains(string(data), key+":") {

@@ -51,7 +51,12 @@ func Parse(r io.Reader, name string, lookup func(string) (string, bool)) (*Confi
 		if err := checkKeys(doc, reflect.TypeOf(*c), ""); err != nil {
 			return nil, fmt.Errorf("%s: %w", label, err)
 		}
-		expandNode(doc, lookup)
+		if err := expandNode(doc, lookup); err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		if err := checkEndpointLine(doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
 		if err := doc.Decode(c); err != nil {
 			return nil, fmt.Errorf("%s: %s", label, cleanYAMLError(err))
 		}
@@ -149,26 +154,56 @@ func cleanYAMLError(err error) string {
 
 var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}|\$\$`)
 
-// expandNode replaces ${VAR} and ${VAR:-default} in every scalar value. An
-// unset or empty variable without a default expands to the empty string;
-// "$$" is a literal "$".
-func expandNode(n *yaml.Node, lookup func(string) (string, bool)) {
+// expandNode replaces ${VAR} and ${VAR:-default} in every scalar value.
+// ${VAR:-default} gives default when VAR is unset or empty; ${VAR} gives
+// VAR's value, and is an error naming VAR and the line when VAR is unset,
+// so a missing variable never silently turns into a default (such as the
+// public endpoint). "$$" is a literal "$".
+func expandNode(n *yaml.Node, lookup func(string) (string, bool)) error {
 	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "$") {
+		var unset []string
 		n.Value = varRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
 			if ref == "$$" {
 				return "$"
 			}
 			m := varRef.FindStringSubmatch(ref)
-			if v, ok := lookup(m[1]); ok && v != "" {
-				return v
+			v, ok := lookup(m[1])
+			switch {
+			case m[2] != "" && (!ok || v == ""):
+				return m[3]
+			case !ok:
+				unset = append(unset, m[1])
 			}
-			return m[3]
+			return v
 		})
+		if len(unset) > 0 {
+			return fmt.Errorf("line %d: environment variable %s is not set (set it, or give a default: ${%s:-value})",
+				n.Line, unset[0], unset[0])
+		}
 		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 			n.Tag = "" // re-resolve: "${N}" may have become a number
 		}
 	}
 	for _, c := range n.Content {
-		expandNode(c, lookup)
+		if err := expandNode(c, lookup); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// checkEndpointLine refuses an endpoint key that is present but empty (as
+// ${VAR:-} with VAR empty leaves it): that would quietly mean the public
+// KS3 endpoint, with the credentials meant for another.
+func checkEndpointLine(doc *yaml.Node) error {
+	if doc.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		if k.Value == "endpoint" && v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "" {
+			return fmt.Errorf("line %d: endpoint is empty (remove the line to use the default, %s)", k.Line, DefaultEndpoint)
+		}
+	}
+	return nil
 }

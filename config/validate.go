@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ks3sync/ks3sync/planner"
 )
@@ -56,6 +58,7 @@ func (c *Config) finish(base string) error {
 	add(oneOf("log.level", c.Log.Level, "trace", "debug", "info", "warn", "error"))
 	add(oneOf("log.format", c.Log.Format, "console", "json"))
 	add(c.checkTransfers())
+	add(c.checkTimeouts())
 	var err error
 	c.State, err = resolvePath(base, c.State)
 	add(wrapField("state", err))
@@ -77,7 +80,7 @@ func (c *Config) finish(base string) error {
 			}
 			names[p.Name] = i
 		}
-		add(p.finish(base, field))
+		add(p.finish(base, field, c.warn))
 	}
 	return errors.Join(errs...)
 }
@@ -101,6 +104,33 @@ func (c *Config) applyDefaults() {
 	if c.Notify.AfterFailures == 0 {
 		c.Notify.AfterFailures = DefaultNotifyAfter
 	}
+	setDuration(&c.Timeouts.ResponseHeader, DefaultResponseHeader)
+	setDuration(&c.Timeouts.Stall, DefaultStall)
+	setDuration(&c.Timeouts.Outage, DefaultOutage)
+}
+
+// warn records a warning about the configuration.
+func (c *Config) warn(w string) { c.warnings = append(c.warnings, w) }
+
+// minTimeout is the shortest timeout accepted: anything shorter would cut
+// off healthy requests.
+const minTimeout = time.Second
+
+func (c *Config) checkTimeouts() error {
+	var errs []error
+	for _, t := range []struct {
+		name string
+		d    Duration
+	}{
+		{"timeouts.response_header", c.Timeouts.ResponseHeader},
+		{"timeouts.stall", c.Timeouts.Stall},
+		{"timeouts.outage", c.Timeouts.Outage},
+	} {
+		if t.d.D() < minTimeout {
+			errs = append(errs, fmt.Errorf("%s: %s is shorter than %s", t.name, t.d.D(), minTimeout))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (c *Config) resolveEndpoint(base string) error {
@@ -115,18 +145,51 @@ func (c *Config) resolveEndpoint(base string) error {
 		c.Endpoint = LocalScheme + abs
 		return nil
 	}
-	host := c.Endpoint
-	if strings.Contains(host, "://") {
-		u, err := url.Parse(host)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			return fmt.Errorf("endpoint: %q is not host[:port], http(s)://host[:port] or local:DIR", c.Endpoint)
+	return checkEndpoint(c.Endpoint)
+}
+
+// checkEndpoint validates host[:port] or http(s)://host[:port]: a host, and
+// a port (when given) from 1 to 65535.
+func checkEndpoint(ep string) error {
+	bad := fmt.Errorf("endpoint: %q is not host[:port], http(s)://host[:port] or local:DIR", ep)
+	raw := ep
+	if !strings.Contains(raw, "://") {
+		if strings.ContainsAny(raw, "/ ") {
+			return bad
 		}
-		return nil
+		raw = "http://" + raw
 	}
-	if strings.ContainsAny(host, "/ ") {
-		return fmt.Errorf("endpoint: %q is not host[:port], http(s)://host[:port] or local:DIR", c.Endpoint)
+	u, err := url.Parse(raw)
+	if err != nil {
+		if port, ok := badPort(raw); ok {
+			return fmt.Errorf("endpoint: %q: port %q is not a number from 1 to 65535", ep, port)
+		}
+		return bad
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return bad
+	}
+	if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("endpoint: %q: the port after ':' is missing", ep)
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("endpoint: %q: port %q is not a number from 1 to 65535", ep, port)
+		}
 	}
 	return nil
+}
+
+// badPort returns the port of a URL that url.Parse refused for it.
+func badPort(raw string) (string, bool) {
+	_, rest, _ := strings.Cut(raw, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || strings.HasSuffix(host, "]") {
+		return "", false
+	}
+	return host[i+1:], true
 }
 
 func (c *Config) checkTransfers() error {
@@ -155,7 +218,7 @@ var (
 // StorageClasses lists the storage classes KS3 accepts.
 var StorageClasses = []string{"STANDARD", "STANDARD_IA", "DEEP_IA", "ARCHIVE", "COLD_ARCHIVE", "DEEP_COLD_ARCHIVE"}
 
-func (p *Pair) finish(base, field string) error {
+func (p *Pair) finish(base, field string, warn func(string)) error {
 	setDefault(&p.Direction, "push")
 	setDefault(&p.Delete, "keep")
 	setDefault(&p.MaxDelete, "50%")
@@ -217,6 +280,9 @@ func (p *Pair) finish(base, field string) error {
 		var err error
 		p.Encryption.KeyFile, err = resolvePath(base, p.Encryption.KeyFile)
 		add(wrapField("encryption.key_file", err))
+		if w := keyFileWarning(p.Encryption.KeyFile); err == nil && w != "" {
+			warn(field + ".encryption.key_file: " + w)
+		}
 	}
 	if p.Watch.MaxDelay < p.Watch.Delay {
 		add(fmt.Errorf("watch.max_delay: %s is shorter than watch.delay %s", p.Watch.MaxDelay.D(), p.Watch.Delay.D()))
@@ -238,6 +304,12 @@ func wrapField(field string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", field, err)
+}
+
+func setDuration(d *Duration, def time.Duration) {
+	if *d == 0 {
+		*d = Duration(def)
+	}
 }
 
 func setDefault(s *string, def string) {

@@ -96,7 +96,7 @@ pairs:
 			noSecret = append(noSecret, kv)
 		}
 	}
-	if r := svc(noSecret, "install", "--config", cfg, "--name", name); r.code != 2 || !strings.Contains(r.stderr, "${KS3_SECRET_KEY} (line 3)") {
+	if r := svc(noSecret, "install", "--config", cfg, "--name", name); r.code != 2 || !strings.Contains(r.stderr, "KS3_SECRET_KEY") || !strings.Contains(r.stderr, "line 3") {
 		t.Fatalf("install without KS3_SECRET_KEY: want exit 2 naming it, got %s", r)
 	}
 	if left := serviceLeftovers(name); len(left) != 0 {

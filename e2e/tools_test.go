@@ -303,8 +303,8 @@ func TestToolCpEncrypted(t *testing.T) {
 			if single := tc.parts == 0; single != (m.PlainLength == int64(tc.size)) || single != (m.PlainMD5 != nil) {
 				t.Errorf("SDK plaintext metadata: length %d, md5 %x", m.PlainLength, m.PlainMD5)
 			}
-			if obj.Metadata["md5"] == "" || obj.Metadata["mtime"] == "" {
-				t.Errorf("sync metadata missing: %v", obj.Metadata)
+			if obj.Metadata["md5-hmac"] == "" || obj.Metadata["md5"] != "" || obj.Metadata["mtime"] == "" {
+				t.Errorf("sync metadata: %v, want mtime and a keyed md5-hmac, no clear md5", obj.Metadata)
 			}
 			plain, err := io.ReadAll(ks3crypto.NewDecryptReader(bytes.NewReader(stored), k, m))
 			if err != nil || !bytes.Equal(plain, data) {

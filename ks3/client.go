@@ -40,6 +40,11 @@ type Options struct {
 	Transport http.RoundTripper
 	// Retry configures retries of failed requests.
 	Retry RetryPolicy
+	// Timeouts bound how long a request may go without progress.
+	Timeouts Timeouts
+	// Breaker configures the circuit breaker that stops sending requests
+	// to an endpoint that has failed every one of them for a while.
+	Breaker BreakerPolicy
 	// Now returns the time for Date headers; nil means time.Now.
 	Now func() time.Time
 	// UserAgent is sent as User-Agent; "" means "ks3sync-ks3".
@@ -52,6 +57,8 @@ type Client struct {
 	signer    signer // nil for anonymous requests
 	http      *http.Client
 	retry     RetryPolicy
+	timeouts  Timeouts
+	breaker   *breaker // nil when disabled
 	now       func() time.Time
 	userAgent string
 	// listV2 makes Walk use ListObjectsV2, as S3 clients do (SigV4).
@@ -78,6 +85,10 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ks3 options: Retry.%w", err)
 	}
+	bp, err := opts.Breaker.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("ks3 options: %w", err)
+	}
 	s, err := newSigner(opts)
 	if err != nil {
 		return nil, fmt.Errorf("ks3 options: %w", err)
@@ -86,6 +97,8 @@ func New(opts Options) (*Client, error) {
 		ep:        ep,
 		signer:    s,
 		retry:     retry,
+		timeouts:  opts.Timeouts.withDefaults(),
+		breaker:   newBreaker(bp, ep.scheme+"://"+ep.host),
 		now:       opts.Now,
 		userAgent: opts.UserAgent,
 		listV2:    opts.Signature == SignatureV4,

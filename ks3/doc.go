@@ -17,7 +17,17 @@
 //	})
 //
 // Upload bodies are io.ReadSeeker values so that a retried request sends
-// exactly the same bytes; GetObject streams the response body to the caller.
+// exactly the same bytes; GetObject streams the response body to the caller
+// and resumes it with a ranged GET when the connection fails mid-body.
+//
+// Nothing waits on the network forever: Options.Timeouts bound the wait for
+// a response header and the time a body may go without moving a byte (a
+// slow server that keeps moving bytes is never cut off), transport failures
+// are retried within a time budget (Options.Retry.Budget), so an endpoint
+// that is away for a few seconds is waited for, and a circuit breaker
+// (Options.Breaker) fails requests at once, with a *CircuitOpenError naming
+// the endpoint and the last error, once every request has failed for a
+// while.
 // Errors returned by the service are *Error values; use IsNotFound,
 // IsRetryable and ErrorCode to classify them.
 package ks3

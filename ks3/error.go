@@ -84,11 +84,16 @@ func IsNotFound(err error) bool {
 
 // IsRetryable reports whether repeating the request that failed with err
 // may succeed: transport failures (connection refused or reset, unexpected
-// EOF, timeouts), statuses 5xx, 408 and 429, and the codes SlowDown,
-// RequestTimeout, InternalError and ServiceUnavailable. Other service
-// errors, certificate errors and context cancellation are not retryable.
+// EOF, timeouts, a *StallError), statuses 5xx, 408 and 429, and the codes
+// SlowDown, RequestTimeout, InternalError and ServiceUnavailable. Other
+// service errors, certificate errors, context cancellation and an open
+// circuit breaker (*CircuitOpenError) are not retryable.
 func IsRetryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var open *CircuitOpenError
+	if errors.As(err, &open) {
 		return false
 	}
 	var e *Error

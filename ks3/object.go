@@ -80,8 +80,11 @@ type Object struct {
 	ContentLength int64
 }
 
-// GetObject reads an object. The body is streamed, not buffered; a failure
-// while reading it is not retried.
+// GetObject reads an object. The body is streamed, not buffered. A read of
+// the body that fails with a transport failure, or makes no progress for
+// the Stall timeout, is resumed where it stopped with a ranged GET of the
+// same version of the object (checked against its ETag), as the retry
+// policy allows; an object that changed meanwhile fails the read.
 func (c *Client) GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*Object, error) {
 	r := &request{method: http.MethodGet, bucket: bucket, key: key, notFoundCode: "NoSuchKey", header: http.Header{}}
 	if err := setRaw(r.header, "Range", opts.Range); err != nil {
@@ -96,20 +99,11 @@ func (c *Client) GetObject(ctx context.Context, bucket, key string, opts GetOpti
 			r.query.Set(name, v)
 		}
 	}
-	var obj *Object
-	err := c.do(ctx, r, func(resp *http.Response) error {
-		info, err := objectInfoFromHeader(key, resp)
-		if err != nil {
-			drainClose(resp.Body)
-			return err
-		}
-		obj = &Object{ObjectInfo: *info, Body: resp.Body, ContentLength: resp.ContentLength,
-			ContentRange: resp.Header.Get("Content-Range")}
-		return nil
-	})
+	obj, err := c.getObject(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("get object %q: %w", objectName(bucket, key), err)
 	}
+	obj.Body = c.newResumingBody(ctx, r, obj)
 	return obj, nil
 }
 

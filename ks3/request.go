@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // request describes one KS3 operation independently of any attempt to
@@ -38,33 +40,64 @@ func (c *Client) do(ctx context.Context, r *request, handle func(*http.Response)
 	return c.withRetry(ctx, func() error { return c.attempt(ctx, r, handle) })
 }
 
-// attempt sends r once.
+// attempt sends r once, under a watchdog that cancels it when sending the
+// request, waiting for the answer or reading the body makes no progress for
+// longer than the client's timeouts allow.
 func (c *Client) attempt(ctx context.Context, r *request, handle func(*http.Response) error) error {
-	hr, body, err := c.newHTTPRequest(ctx, r)
+	actx, cancel := context.WithCancelCause(ctx)
+	wd := newWatchdog(cancel)
+	hr, body, err := c.newHTTPRequest(c.traced(actx, wd), r)
 	if err != nil {
+		cancel(nil)
 		return err
 	}
+	body.watch(wd, c.timeouts.Stall)
+	wd.arm(c.timeouts.Stall, PhaseSending)
 	resp, err := c.http.Do(hr)
 	// The transport may still hold the body; cut it off before the caller's
-	// reader is rewound or reused.
-	if bodyErr := body.stop(); bodyErr != nil {
+	// reader is rewound or reused (and before it can re-arm the watchdog).
+	bodyErr := body.stop()
+	wd.disarm()
+	if bodyErr != nil {
 		if resp != nil {
 			drainClose(resp.Body)
 		}
+		cancel(nil)
 		return bodyErr
 	}
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its text repeats the URL
-		}
-		return &transportError{err: err}
+		cancel(nil)
+		return transportFailure(actx, err)
 	}
+	resp.Body = &watchedBody{rc: resp.Body, ctx: actx, wd: wd, stall: c.timeouts.Stall, cancel: cancel}
 	if resp.StatusCode >= http.StatusMultipleChoices {
 		defer drainClose(resp.Body)
 		return c.resyncClock(resp, responseError(resp, r.notFoundCode))
 	}
 	return handle(resp)
+}
+
+// traced returns ctx with the hooks that move the watchdog from sending to
+// waiting for the answer, and stop it when the answer begins.
+func (c *Client) traced(ctx context.Context, wd *watchdog) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest:         func(httptrace.WroteRequestInfo) { wd.arm(c.timeouts.ResponseHeader, PhaseWaiting) },
+		GotFirstResponseByte: wd.disarm,
+	})
+}
+
+// transportFailure turns an error of http.Client.Do into a transport
+// failure: the StallError when the watchdog cancelled the attempt, without
+// the URL the error text would repeat.
+func transportFailure(actx context.Context, err error) error {
+	if se := stallCause(actx); se != nil {
+		return &transportError{err: se}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its text repeats the URL
+	}
+	return &transportError{err: err}
 }
 
 // newHTTPRequest builds and signs one attempt of r.
@@ -145,6 +178,18 @@ type attemptBody struct {
 	left    int64
 	stopped bool
 	err     error // failure of the caller's reader
+	// wd is re-armed with stall whenever a read returns: the time until
+	// the transport asks for more is the time the server takes to accept
+	// what it was given. The caller's own reading does not count.
+	wd    *watchdog
+	stall time.Duration
+}
+
+// watch makes reads re-arm wd. It is nil-safe.
+func (b *attemptBody) watch(wd *watchdog, stall time.Duration) {
+	if b != nil {
+		b.wd, b.stall = wd, stall
+	}
 }
 
 // newAttemptBody rewinds r and wraps it; it returns nil when there is no
@@ -161,8 +206,20 @@ func newAttemptBody(r io.ReadSeeker, size int64) (*attemptBody, error) {
 
 // Read implements io.Reader.
 func (b *attemptBody) Read(p []byte) (int, error) {
+	if b.wd != nil {
+		b.wd.disarm()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	n, err := b.read(p)
+	if b.wd != nil && !b.stopped {
+		b.wd.arm(b.stall, PhaseSending)
+	}
+	return n, err
+}
+
+// read does the work of Read with b.mu held.
+func (b *attemptBody) read(p []byte) (int, error) {
 	switch {
 	case b.stopped:
 		return 0, errAttemptOver

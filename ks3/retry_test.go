@@ -301,7 +301,7 @@ func TestBackoffCap(t *testing.T) {
 		}
 	}
 	def, err := RetryPolicy{}.withDefaults()
-	if err != nil || def != (RetryPolicy{MaxAttempts: 5, BaseDelay: 200 * time.Millisecond, MaxDelay: 20 * time.Second}) {
+	if err != nil || def != (RetryPolicy{MaxAttempts: 5, BaseDelay: 200 * time.Millisecond, MaxDelay: 20 * time.Second, Budget: 30 * time.Second}) {
 		t.Errorf("defaults = %+v, %v", def, err)
 	}
 }

@@ -3,10 +3,12 @@
 //
 // Paths are reported relative to the folder's root, slash-separated, clean
 // and in Unicode NFC, whatever form the names have on disk (CleanRel,
-// RelFromOS); Resolve finds the name on disk for such a path. Scan and
-// ScanPaths walk the folder, or parts of it, into fingerprinted entries for
-// the planner (size, mtime, inode, ctime), and Stat fingerprints one file
-// the same way.
+// RelFromOS); Resolve finds the name on disk for such a path, and
+// ResolveWrite does so for a path about to be written, refusing any path
+// through a symbolic link (ErrSymlink), so writes stay under the root.
+// Scan and ScanPaths walk the folder, or parts of it, into fingerprinted
+// entries for the planner (size, mtime, inode, ctime), and Stat
+// fingerprints one file the same way.
 //
 // ks3sync's own temporary files start with TempPrefix: scans report them
 // apart and the watcher ignores them. Pending (and WriteFile over it)

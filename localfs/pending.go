@@ -27,19 +27,15 @@ type Pending struct {
 	mode   fs.FileMode
 	closed bool
 	placed bool
+	kept   bool // left in place for Resume
 }
 
 // Create starts a file that is to become final. A file already at final
 // will keep its permissions when replaced; a new one gets 0644. final's
 // folder must exist, and final may not be a folder.
 func Create(final string) (*Pending, error) {
-	mode := fs.FileMode(0o644)
-	switch fi, err := os.Stat(final); {
-	case err == nil && fi.IsDir():
-		return nil, fmt.Errorf("%s is a folder", final)
-	case err == nil:
-		mode = fi.Mode().Perm()
-	case !errors.Is(err, fs.ErrNotExist):
+	mode, err := destMode(final)
+	if err != nil {
 		return nil, err
 	}
 	f, err := os.CreateTemp(filepath.Dir(final), TempPrefix+"*")
@@ -49,11 +45,77 @@ func Create(final string) (*Pending, error) {
 	return &Pending{f: f, final: final, mode: mode}, nil
 }
 
+// Resume continues a temporary file that an earlier Pending for final left
+// behind (see Keep): its first keep bytes stay, anything after them is cut
+// off, and writes continue from there. temp must be a regular file with a
+// temporary name in final's folder, holding at least keep bytes.
+func Resume(final, temp string, keep int64) (*Pending, error) {
+	if filepath.Dir(temp) != filepath.Dir(final) || !IsTemp(filepath.Base(temp)) {
+		return nil, fmt.Errorf("resume %s: %s is not a temporary file beside it", final, temp)
+	}
+	mode, err := destMode(final)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(temp)
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular() || fi.Size() < keep || keep < 0:
+		return nil, fmt.Errorf("resume %s: %s is not a file of at least %d bytes", final, temp, keep)
+	}
+	f, err := os.OpenFile(temp, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Truncate(keep); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(keep, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Pending{f: f, final: final, mode: mode}, nil
+}
+
+// destMode is the mode a file placed at final gets: that of the file it
+// replaces, else 0644. final may not be a folder.
+func destMode(final string) (fs.FileMode, error) {
+	switch fi, err := os.Stat(final); {
+	case err == nil && fi.IsDir():
+		return 0, fmt.Errorf("%s is a folder", final)
+	case err == nil:
+		return fi.Mode().Perm(), nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return 0, err
+	}
+	return 0o644, nil
+}
+
 // Write writes to the temporary file.
 func (p *Pending) Write(b []byte) (int, error) { return p.f.Write(b) }
 
 // Name returns the path of the temporary file.
 func (p *Pending) Name() string { return p.f.Name() }
+
+// Sync flushes what was written so far to disk, so that a checkpoint taken
+// after it survives a crash.
+func (p *Pending) Sync() error { return p.f.Sync() }
+
+// Keep closes the temporary file and leaves it in place, for Resume to
+// continue later; Discard does nothing after it.
+func (p *Pending) Keep() error {
+	if p == nil || p.placed {
+		return nil
+	}
+	p.kept = true
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	return p.f.Close()
+}
 
 // Seal makes what was written durable: it gives the temporary file its
 // mode, syncs it to disk, closes it and sets its modification time to
@@ -90,10 +152,10 @@ func (p *Pending) Place() error {
 	return nil
 }
 
-// Discard closes and removes the temporary file unless it was placed. It
-// may be called more than once, and on a nil Pending.
+// Discard closes and removes the temporary file unless it was placed or
+// kept. It may be called more than once, and on a nil Pending.
 func (p *Pending) Discard() {
-	if p == nil || p.placed {
+	if p == nil || p.placed || p.kept {
 		return
 	}
 	if !p.closed {

@@ -24,7 +24,8 @@ type ScanOptions struct {
 	// FollowLinks follows symbolic links (with loop detection) instead of
 	// skipping them.
 	FollowLinks bool
-	// Logger receives warnings about skipped symbolic links. The zero
+	// Logger receives warnings about skipped symbolic links, in the
+	// caller's scope (its component field is left as it is). The zero
 	// value discards them.
 	Logger zerolog.Logger
 }
@@ -153,7 +154,7 @@ func (s *scanner) finish(ctx context.Context) (*ScanResult, error) {
 
 // newScanner checks the root; a missing root sets RootMissing.
 func newScanner(root string, opts ScanOptions) (*scanner, error) {
-	s := &scanner{opts: opts, log: opts.Logger.With().Str("component", "scan").Logger(), listDir: readDir}
+	s := &scanner{opts: opts, log: opts.Logger, listDir: readDir}
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return s, fmt.Errorf("scan %s: %w", root, err)

@@ -13,19 +13,26 @@ type Attrs struct {
 	// MTime is the source file's modification time.
 	MTime time.Time
 	// MD5 is the hex MD5 of the plaintext: 32 hex digits, written and read
-	// in lower case.
+	// in lower case. ks3sync writes it on objects it does not encrypt.
 	MD5 string
+	// KeyedMD5 is the keyed value of the plaintext MD5 (see Identity): 64
+	// hex digits, written and read in lower case. ks3sync writes it instead
+	// of MD5 on objects it encrypts.
+	KeyedMD5 string
 }
 
 // Metadata returns the entries that record a, keyed by name without the
 // metadata prefix. The map is new; the caller may add to it.
 func (a Attrs) Metadata() map[string]string {
-	m := make(map[string]string, 2)
+	m := make(map[string]string, 3)
 	if !a.MTime.IsZero() {
 		m[NameMTime] = FormatMTime(a.MTime)
 	}
 	if a.MD5 != "" {
 		m[NameMD5] = strings.ToLower(a.MD5)
+	}
+	if a.KeyedMD5 != "" {
+		m[NameKeyedMD5] = strings.ToLower(a.KeyedMD5)
 	}
 	return m
 }
@@ -40,6 +47,9 @@ func Read(meta map[string]string) Attrs {
 	}
 	if v := meta[NameMD5]; IsMD5Hex(v) {
 		a.MD5 = strings.ToLower(v)
+	}
+	if v := meta[NameKeyedMD5]; IsKeyedHex(v) {
+		a.KeyedMD5 = strings.ToLower(v)
 	}
 	return a
 }

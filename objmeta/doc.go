@@ -9,8 +9,13 @@
 //
 //   - mtime: the source file's modification time, see [FormatMTime] and
 //     [ParseMTime] for the grammar;
-//   - md5: the hex MD5 of the plaintext, so that multipart and encrypted
-//     objects can be compared with a local file without downloading them.
+//   - md5: the hex MD5 of the plaintext, so that multipart objects can be
+//     compared with a local file without downloading them;
+//   - md5-hmac, instead of md5 on the objects ks3sync encrypts: the keyed
+//     value of the plaintext MD5 (see [Identity]), which tells the holder of
+//     the encryption key whether an object holds a given file, and tells
+//     nobody else. Encrypted objects that older versions wrote carry md5;
+//     it is still read.
 //
 // A version kept in a pair's history carries the displaced object's
 // metadata and five names of its own (ks3sync-key, ks3sync-written,
@@ -33,12 +38,15 @@ const (
 	NameMTime = "mtime"
 	// NameMD5 holds the lower-case hex MD5 of the plaintext.
 	NameMD5 = "md5"
+	// NameKeyedMD5 holds the lower-case hex keyed value of the plaintext
+	// MD5 of an encrypted object, see [Identity].
+	NameKeyedMD5 = "md5-hmac"
 )
 
 // reserved are the names whose values ks3sync or the SDK encryption format
 // write and rely on.
 var reserved = []string{
-	NameMTime, NameMD5,
+	NameMTime, NameMD5, NameKeyedMD5,
 	NameHistoryKey, NameHistoryWritten, NameHistoryDisplaced, NameHistoryHost, NameHistoryCause,
 	ks3crypto.MetaIV, ks3crypto.MetaKey, ks3crypto.MetaPlainLength, ks3crypto.MetaPlainMD5,
 }

@@ -1,7 +1,7 @@
 // Package state is ks3sync's durable memory, kept in one SQLite database:
 // the base (what each path looked like on both sides when it was last
 // synced), the dirty queue fed by the watcher, multipart upload checkpoints,
-// and the history of sync runs.
+// large download checkpoints, and the history of sync runs.
 //
 // The database is a cache that makes syncing cheap and restartable, never
 // the only copy of anything: if it is deleted, the next run rebuilds it from

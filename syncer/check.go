@@ -16,6 +16,7 @@ import (
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/localfs"
+	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
 )
 
@@ -77,6 +78,9 @@ func (s *Syncer) Check(ctx context.Context, opts CheckOptions) (*CheckResult, er
 	scan, err := localfs.Scan(ctx, s.opts.Root, localfs.ScanOptions{Match: s.match, FollowLinks: s.opts.FollowSymlinks, Logger: s.log})
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", s.opts.Root, err)
+	}
+	if scan.RootMissing {
+		return nil, fmt.Errorf("%s: %w", s.opts.Root, ErrLocalRootMissing)
 	}
 	remote, err := s.listTree(ctx, s.opts.Prefix)
 	if err != nil {
@@ -185,7 +189,7 @@ func (c *checker) compare(ctx context.Context, it checkItem) {
 
 // compareContent compares a file with its object; "" means they match.
 func (c *checker) compareContent(ctx context.Context, it checkItem) (kind, detail string) {
-	sum, err := hashFile(c.s.localPath(it.path))
+	sum, err := c.s.hashLocal(it.path)
 	if err != nil {
 		return DiffUnreadable, err.Error()
 	}
@@ -198,6 +202,10 @@ func (c *checker) compareContent(ctx context.Context, it checkItem) (kind, detai
 		return DiffUnreadable, err.Error()
 	case f.size >= 0 && f.size != it.local.Size:
 		return DiffSize, fmt.Sprintf("file %d bytes, object %d bytes", it.local.Size, f.size)
+	case f.md5 == "" && f.keyed != "" && c.s.opts.Key != nil:
+		if !objmeta.NewIdentity(*c.s.opts.Key).Matches(sum, f.keyed) {
+			return DiffContent, fmt.Sprintf("file MD5 %s does not match the object's md5-hmac", sum)
+		}
 	case f.md5 == "":
 		return DiffUnverifiable, "the object records no MD5; use --download to compare its bytes"
 	case !strings.EqualFold(f.md5, sum):
@@ -208,8 +216,9 @@ func (c *checker) compareContent(ctx context.Context, it checkItem) (kind, detai
 
 // objectFacts are what an object records about its plaintext.
 type objectFacts struct {
-	size int64  // -1 when unknown
-	md5  string // "" when unknown
+	size  int64  // -1 when unknown
+	md5   string // "" when unknown
+	keyed string // md5-hmac, "" when not recorded
 }
 
 // recorded returns the plaintext size and MD5 an object records: from the
@@ -223,8 +232,10 @@ func (c *checker) recorded(ctx context.Context, r *planner.RemoteEntry) (objectF
 		return objectFacts{}, fmt.Errorf("head ks3://%s/%s: %w", c.s.opts.Bucket, r.Key, err)
 	}
 	e := planner.RemoteEntry{Key: r.Key}
-	applyHead(&e, info)
-	f := objectFacts{size: info.Size, md5: e.MD5}
+	if err := applyHead(&e, info); err != nil {
+		return objectFacts{}, fmt.Errorf("object ks3://%s/%s: %w", c.s.opts.Bucket, r.Key, err)
+	}
+	f := objectFacts{size: info.Size, md5: e.MD5, keyed: objmeta.Read(info.Metadata).KeyedMD5}
 	if m, enc, err := ks3crypto.ParseMetadata(info.Metadata); enc {
 		f.size = -1
 		if err == nil {
@@ -250,11 +261,11 @@ func (c *checker) compareBytes(ctx context.Context, it checkItem, sum string) (k
 	if _, err := io.Copy(h, c.s.throttleReader(ctx, body, it.path)); err != nil {
 		return DiffCorrupt, fmt.Sprintf("the object cannot be read back: %v", err)
 	}
-	got, want := hex.EncodeToString(h.Sum(nil)), expectedMD5(obj, enc)
-	switch {
-	case want != "" && !strings.EqualFold(got, want):
-		return DiffCorrupt, fmt.Sprintf("the object's bytes have MD5 %s, it records %s", got, want)
-	case !strings.EqualFold(got, sum):
+	got := hex.EncodeToString(h.Sum(nil))
+	if err := c.s.checkContent(obj, enc, got); err != nil {
+		return DiffCorrupt, "the object's bytes: " + err.Error()
+	}
+	if !strings.EqualFold(got, sum) {
 		return DiffContent, fmt.Sprintf("file MD5 %s, object MD5 %s", sum, got)
 	}
 	return "", ""

@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,12 +32,26 @@ type fetched struct {
 	md5    string // hex, of the plaintext written
 	mtime  time.Time
 	remote remoteState
+	// checkpointed is set when a download checkpoint names file; keep
+	// asks to leave file (and the checkpoint) for the next pass to resume,
+	// after a failure of the transfer rather than of the content.
+	checkpointed, keep bool
 }
 
-// discard removes the temporary file unless it was placed.
-func (f *fetched) discard() {
-	if f != nil {
-		f.file.Discard()
+// release ends the life of a fetch, placed or not: a temporary file is
+// removed unless it was placed or is kept for a resume, and a checkpoint
+// that is no longer needed is forgotten.
+func (s *Syncer) release(ctx context.Context, f *fetched, rel string) {
+	if f == nil {
+		return
+	}
+	if f.keep {
+		f.file.Keep()
+		return
+	}
+	f.file.Discard()
+	if f.checkpointed {
+		s.forgetDownload(ctx, rel)
 	}
 }
 
@@ -46,13 +59,14 @@ func (f *fetched) discard() {
 // same folder, decrypted if needed, verified against the MD5 the object
 // carries, fsynced, given its mtime and renamed into place. Nothing is ever
 // left half-written at rel, and a local edit made meanwhile is not
-// overwritten.
+// overwritten. A large download that fails on the way (or whose process
+// dies) is continued by a later pass from what its temporary file holds.
 func (s *Syncer) download(ctx context.Context, a planner.Action, rel string) (int64, error) {
 	if err := s.checkLocalTarget(a, rel); err != nil {
 		return 0, err
 	}
 	f, err := s.fetch(ctx, a, rel)
-	defer f.discard()
+	defer s.release(ctx, f, rel)
 	if err != nil {
 		return 0, err
 	}
@@ -65,33 +79,57 @@ func (s *Syncer) download(ctx context.Context, a planner.Action, rel string) (in
 	return f.size, nil
 }
 
-// fetch downloads a's object into a verified temporary file beside rel.
+// fetch downloads a's object into a verified temporary file beside rel,
+// resuming the checkpointed download of rel when there is one for this
+// version of the object.
 func (s *Syncer) fetch(ctx context.Context, a planner.Action, rel string) (*fetched, error) {
 	if a.Remote == nil {
 		return nil, fmt.Errorf("download %s: no remote entry", a.Path)
 	}
-	obj, err := s.store.GetObject(ctx, s.opts.Bucket, a.Key, ks3.GetOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("get ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
-	}
-	defer obj.Body.Close()
-	body, enc, err := s.plaintext(obj, a.Key)
+	final, err := s.writePath(rel)
 	if err != nil {
 		return nil, err
 	}
-	s.emit(Event{Kind: EventStart, Action: string(planner.Download), Path: rel, Key: a.Key, Size: obj.Size})
-	final := s.localPath(rel)
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return nil, err
 	}
-	f := &fetched{
-		mtime:  mtimeOf(obj),
-		remote: remoteState{key: a.Key, size: obj.Size, etag: obj.ETag, storageClass: obj.StorageClass, encrypted: enc != nil},
+	f := &fetched{}
+	tr, err := s.openTransfer(ctx, a, rel, final, f)
+	if err != nil {
+		f.keep = f.checkpointed && resumable(ctx, err)
+		return f, err
 	}
-	if err := s.writeTemp(ctx, final, rel, body, expectedMD5(obj, enc), f); err != nil {
+	defer tr.obj.Body.Close()
+	s.emit(Event{Kind: EventStart, Action: string(planner.Download), Path: rel, Key: a.Key, Size: tr.obj.Size})
+	if err := s.receive(ctx, tr, rel, f); err != nil {
+		f.keep = f.checkpointed && resumable(ctx, err)
 		return f, fmt.Errorf("download ks3://%s/%s: %w", s.opts.Bucket, a.Key, err)
 	}
 	return f, nil
+}
+
+// resumable reports whether a download that failed with err may continue
+// later from its temporary file: it was interrupted, or the transfer (not
+// the content) failed.
+func resumable(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || ks3.IsRetryable(err) || endpointDown(err) != nil
+}
+
+// receive writes the transfer's plaintext into the temporary file,
+// checkpointing it as it goes, verifies it and seals it.
+func (s *Syncer) receive(ctx context.Context, tr *transfer, rel string, f *fetched) error {
+	w := &checkpointWriter{s: s, ctx: ctx, tr: tr, file: f.file}
+	if _, err := io.Copy(io.MultiWriter(w, tr.hash), s.throttleReader(ctx, tr.body, rel)); err != nil {
+		return err
+	}
+	f.size, f.md5 = tr.offset, hex.EncodeToString(tr.hash.Sum(nil))
+	if err := s.checkContent(tr.obj, tr.enc, f.md5); err != nil {
+		return err
+	}
+	f.mtime = mtimeOf(tr.obj)
+	f.remote = remoteState{key: tr.obj.Key, size: tr.obj.Size, etag: tr.obj.ETag,
+		storageClass: tr.obj.StorageClass, encrypted: tr.enc != nil}
+	return f.file.Seal(f.mtime)
 }
 
 // place renames a fetched file over rel and records the new base. If the
@@ -116,12 +154,16 @@ func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 }
 
 // checkLocalTarget refuses to overwrite a local file that changed since the
-// scan, or appeared after it.
+// scan, or appeared after it, and to write through a symbolic link.
 func (s *Syncer) checkLocalTarget(a planner.Action, rel string) error {
+	p, err := s.writePath(rel)
+	if err != nil {
+		return err
+	}
 	if a.Local != nil && rel == a.Path {
 		return s.unchanged(rel, a.Local.Fingerprint)
 	}
-	if _, err := os.Lstat(s.localPath(rel)); err == nil {
+	if _, err := os.Lstat(p); err == nil {
 		return fmt.Errorf("%w: %s appeared locally during the pass", errRetryLater, rel)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -129,42 +171,64 @@ func (s *Syncer) checkLocalTarget(a planner.Action, rel string) error {
 	return nil
 }
 
-// plaintext returns a reader of the object's content, decrypting it when it
-// was encrypted with the KS3 SDK scheme. A missing or wrong key fails here,
-// before anything is written.
-func (s *Syncer) plaintext(obj *ks3.Object, key string) (io.Reader, *ks3crypto.Metadata, error) {
+// decryption returns the encryption metadata of an object, nil when it is
+// not encrypted. A missing or wrong key, or metadata that cannot be read,
+// fails here, before anything is written.
+func (s *Syncer) decryption(obj *ks3.Object, key string) (*ks3crypto.Metadata, error) {
 	meta, enc, err := ks3crypto.ParseMetadata(obj.Metadata)
-	if err != nil {
-		return nil, nil, fmt.Errorf("object ks3://%s/%s: %w", s.opts.Bucket, key, err)
-	}
-	if !enc {
-		return obj.Body, nil, nil
-	}
-	if s.opts.Key == nil {
-		return nil, nil, fmt.Errorf("object ks3://%s/%s is encrypted; set encryption.key_file for pair %s", s.opts.Bucket, key, s.opts.Pair)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("object ks3://%s/%s: %w", s.opts.Bucket, key, err)
+	case !enc:
+		return nil, nil
+	case s.opts.Key == nil:
+		return nil, fmt.Errorf("object ks3://%s/%s is encrypted; set encryption.key_file for pair %s", s.opts.Bucket, key, s.opts.Pair)
 	}
 	if err := s.opts.Key.Check(meta, key); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return ks3crypto.NewDecryptReader(obj.Body, *s.opts.Key, meta), meta, nil
+	return meta, nil
 }
 
-// expectedMD5 is the plaintext MD5 an object promises: ks3sync's own
-// metadata, the SDK's, or the ETag of a plain single-PUT object.
-func expectedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) string {
-	if recorded := objmeta.Read(obj.Metadata).MD5; recorded != "" {
-		return recorded
+// plaintext returns a reader of an object's content, decrypting it when it
+// was encrypted with the KS3 SDK scheme, and the encryption metadata (nil
+// when not encrypted). A missing or wrong key fails here, before anything
+// is read.
+func (s *Syncer) plaintext(obj *ks3.Object, key string) (io.Reader, *ks3crypto.Metadata, error) {
+	enc, err := s.decryption(obj, key)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case enc == nil:
+		return obj.Body, nil, nil
 	}
-	if enc != nil {
-		if enc.PlainMD5 != nil {
-			return hex.EncodeToString(enc.PlainMD5)
+	return ks3crypto.NewDecryptReader(obj.Body, *s.opts.Key, enc), enc, nil
+}
+
+// checkContent compares the hex MD5 of the plaintext received with what
+// the object records of it: ks3sync's keyed md5-hmac (encrypted objects),
+// its md5, the SDK's unencrypted-content-md5, or the ETag of a plain
+// single-PUT object. An object that records none of them is not checked.
+func (s *Syncer) checkContent(obj *ks3.Object, enc *ks3crypto.Metadata, sum string) error {
+	recorded := objmeta.Read(obj.Metadata)
+	want := ""
+	switch {
+	case recorded.KeyedMD5 != "" && s.opts.Key != nil:
+		if objmeta.NewIdentity(*s.opts.Key).Matches(sum, recorded.KeyedMD5) {
+			return nil
 		}
-		return ""
+		return fmt.Errorf("content MD5 %s does not match the object's md5-hmac", sum)
+	case recorded.MD5 != "":
+		want = recorded.MD5
+	case enc != nil && enc.PlainMD5 != nil:
+		want = hex.EncodeToString(enc.PlainMD5)
+	case enc == nil && objmeta.IsMD5Hex(obj.ETag):
+		want = strings.ToLower(obj.ETag)
 	}
-	if objmeta.IsMD5Hex(obj.ETag) {
-		return strings.ToLower(obj.ETag)
+	if want != "" && sum != want {
+		return fmt.Errorf("content MD5 %s does not match the object's %s", sum, want)
 	}
-	return ""
+	return nil
 }
 
 // mtimeOf is the source mtime ks3sync stored, else the object's LastModified.
@@ -175,27 +239,6 @@ func mtimeOf(obj *ks3.Object) time.Time {
 	return obj.LastModified
 }
 
-// writeTemp streams body into a new temporary file beside final, verifies
-// its MD5 and seals it (on disk, with its mtime), recording all of it in f.
-// On error f.file (if set) is left for the caller's discard.
-func (s *Syncer) writeTemp(ctx context.Context, final, rel string, body io.Reader, wantMD5 string, f *fetched) error {
-	file, err := localfs.Create(final)
-	if err != nil {
-		return err
-	}
-	f.file = file
-	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(file, h), s.throttleReader(ctx, body, rel))
-	if err != nil {
-		return err
-	}
-	f.size, f.md5 = n, hex.EncodeToString(h.Sum(nil))
-	if wantMD5 != "" && f.md5 != wantMD5 {
-		return fmt.Errorf("content MD5 %s does not match the object's %s; discarded", f.md5, wantMD5)
-	}
-	return file.Seal(f.mtime)
-}
-
 // conflict keeps both versions: the remote version is downloaded and
 // verified first; only then does the local file move to its conflict name
 // (uploaded by the next pass like any new file) and the download take its
@@ -204,21 +247,13 @@ func (s *Syncer) conflict(ctx context.Context, a planner.Action) (int64, error) 
 	remoteOnly := a
 	remoteOnly.Local = nil
 	f, err := s.fetch(ctx, remoteOnly, a.Path)
-	defer f.discard()
+	defer s.release(ctx, f, a.Path)
 	if err != nil {
 		return 0, err
 	}
 	if a.Local != nil {
-		if err := s.unchanged(a.Path, a.Local.Fingerprint); err != nil {
+		if err := s.keepLocalCopy(a); err != nil {
 			return 0, err
-		}
-		dst := s.localPath(a.ConflictPath)
-		if _, err := os.Lstat(dst); err == nil {
-			return 0, fmt.Errorf("conflict copy %s already exists", a.ConflictPath)
-		}
-		s.suppress(a.Path)
-		if err := os.Rename(s.localPath(a.Path), dst); err != nil {
-			return 0, fmt.Errorf("keep local version as %s: %w", a.ConflictPath, err)
 		}
 	} else if err := s.checkLocalTarget(remoteOnly, a.Path); err != nil {
 		return 0, err
@@ -230,32 +265,33 @@ func (s *Syncer) conflict(ctx context.Context, a planner.Action) (int64, error) 
 	return f.size, nil
 }
 
+// keepLocalCopy moves the local file of a conflict to its conflict name,
+// unless it changed since the scan.
+func (s *Syncer) keepLocalCopy(a planner.Action) error {
+	if err := s.unchanged(a.Path, a.Local.Fingerprint); err != nil {
+		return err
+	}
+	src, err := s.writePath(a.Path)
+	if err != nil {
+		return err
+	}
+	dst, err := s.writePath(a.ConflictPath)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dst); err == nil {
+		return fmt.Errorf("conflict copy %s already exists", a.ConflictPath)
+	}
+	s.suppress(a.Path)
+	if err := os.Rename(src, dst); err != nil {
+		return fmt.Errorf("keep local version as %s: %w", a.ConflictPath, err)
+	}
+	return nil
+}
+
 func absDuration(ns int64) time.Duration {
 	if ns < 0 {
 		ns = -ns
 	}
 	return time.Duration(ns)
-}
-
-// staleTempAge is how old a temporary file must be (since its last write)
-// before a pass takes it for the leftover of a process that died.
-const staleTempAge = time.Hour
-
-// removeStaleTemps deletes the temporary files of downloads that a killed
-// process left behind. A download in progress writes its file continually,
-// so it is never that old.
-func (s *Syncer) removeStaleTemps(temps []string) {
-	cutoff := s.opts.Now().Add(-staleTempAge)
-	for _, rel := range temps {
-		p := filepath.Join(s.opts.Root, filepath.FromSlash(rel))
-		fi, err := os.Lstat(p)
-		if err != nil || !fi.Mode().IsRegular() || fi.ModTime().After(cutoff) {
-			continue
-		}
-		if err := os.Remove(p); err != nil {
-			s.log.Warn().Err(err).Str("path", rel).Msg("remove stale temporary file")
-			continue
-		}
-		s.log.Info().Str("path", rel).Msg("removed a temporary file left by an interrupted download")
-	}
 }

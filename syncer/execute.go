@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -15,13 +14,14 @@ import (
 	"github.com/ks3sync/ks3sync/state"
 )
 
-// errRetryLater marks a per-item failure that the next pass is expected to
-// fix on its own (the file changed while it was being read, for example).
-var errRetryLater = errors.New("retry later")
-
 // execute runs the plan: transfers first on the worker pool, then remote
 // deletions in batches, so a rename never leaves a moment with neither copy.
+// When the endpoint turns out to be down (the client's circuit breaker
+// opens), the pass stops at once with that error instead of failing every
+// item in turn.
 func (s *Syncer) execute(ctx context.Context, plan *planner.Result, t *tally) error {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var deletes []planner.Action
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.opts.Transfers)
@@ -34,20 +34,36 @@ func (s *Syncer) execute(ctx context.Context, plan *planner.Result, t *tally) er
 			break
 		}
 		g.Go(func() error {
-			s.do(gctx, a, t)
+			if gctx.Err() != nil {
+				return nil // stopped while this one waited for a worker
+			}
+			if err := s.do(gctx, a, t); err != nil {
+				stop(err)
+			}
 			return nil
 		})
 	}
 	g.Wait()
-	if err := ctx.Err(); err != nil {
+	if ctx.Err() != nil {
+		return passEnd(ctx)
+	}
+	if err := s.deleteRemote(ctx, deletes, t); err != nil {
 		return err
 	}
-	s.deleteRemote(ctx, deletes, t)
 	return ctx.Err()
 }
 
-// do executes one action and accounts for it.
-func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) {
+// passEnd is the error of a pass whose context ended: why it was stopped.
+func passEnd(ctx context.Context) error {
+	if err := context.Cause(ctx); endpointDown(err) != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// do executes one action and accounts for it. It returns an error only
+// when the whole pass must stop (see endpointDown).
+func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) error {
 	start := s.opts.Now()
 	var (
 		err   error
@@ -98,26 +114,33 @@ func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) {
 		}
 	default:
 		t.add(func(c *state.RunCounts) { c.Skipped++ })
-		return
+		return nil
 	}
 	if err != nil {
-		s.failed(ctx, a, err, t)
-		return
+		return s.failed(ctx, a, err, t)
 	}
 	if a.Kind == planner.UpdateBase || a.Kind == planner.ForgetBase {
-		return // bookkeeping only; not worth an event line
+		return nil // bookkeeping only; not worth an event line
 	}
 	s.emit(Event{Kind: kind, Path: a.Path, Key: a.Key, Size: bytes, Reason: a.Reason, Duration: s.opts.Now().Sub(start).Seconds()})
+	return nil
 }
 
-func (s *Syncer) failed(ctx context.Context, a planner.Action, err error, t *tally) {
+// failed accounts for an item that failed. An item that fails because the
+// endpoint is down is not counted: failed returns the error that stops the
+// pass instead.
+func (s *Syncer) failed(ctx context.Context, a planner.Action, err error, t *tally) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return // interrupted, not failed: the pass reports the interruption
+		return nil // interrupted, not failed: the pass reports the interruption
+	}
+	if down := endpointDown(err); down != nil {
+		return down
 	}
 	t.fail(a.Path, fmt.Sprintf("%s %s: %v", a.Kind, a.Path, err))
 	// Reported once, as the event; the log has it at debug level.
 	s.log.Debug().Str("action", string(a.Kind)).Str("path", a.Path).Err(err).Msg("item failed")
 	s.emit(Event{Kind: EventError, Action: string(a.Kind), Path: a.Path, Key: a.Key, Error: err.Error(), ErrorKind: ErrorKind(err), Reason: a.Reason})
+	return nil
 }
 
 // updateBase records that both sides already agree (or are both gone).
@@ -159,13 +182,28 @@ func (s *Syncer) putBase(ctx context.Context, path string, fp planner.Fingerprin
 	})
 }
 
-// localPath is the absolute path of a relative slash path, as the name is
-// actually spelled on disk (which may not be NFC, on macOS for example).
-func (s *Syncer) localPath(rel string) string {
-	if p, err := localfs.Resolve(s.opts.Root, rel); err == nil {
-		return p
+// readPath is the absolute path of the relative slash path rel, as the
+// name is actually spelled on disk (which may not be NFC, on macOS for
+// example), for reading. A path that would lead out of the root is an
+// error: there is no unguarded fallback.
+func (s *Syncer) readPath(rel string) (string, error) {
+	p, err := localfs.Resolve(s.opts.Root, rel)
+	if err != nil {
+		return "", fmt.Errorf("local path of %s: %w", rel, err)
 	}
-	return filepath.Join(s.opts.Root, filepath.FromSlash(rel))
+	return p, nil
+}
+
+// writePath is readPath for a path about to be written, renamed or
+// removed: it also refuses a path through a symbolic link, whatever
+// follow_symlinks says (that option is about what is read and uploaded),
+// so a pull never touches anything outside the root.
+func (s *Syncer) writePath(rel string) (string, error) {
+	p, err := localfs.ResolveWrite(s.opts.Root, rel)
+	if err != nil {
+		return "", fmt.Errorf("local path of %s: %w", rel, err)
+	}
+	return p, nil
 }
 
 // suppress tells the watcher to ignore our own writes to rel for a while.
@@ -183,16 +221,21 @@ func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
 			return err
 		}
 	}
+	p, err := s.writePath(a.Path)
+	if err != nil {
+		return err
+	}
 	s.suppress(a.Path)
-	if err := os.Remove(s.localPath(a.Path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	return s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path)
 }
 
 // deleteRemote deletes objects in batches and forgets their base entries;
-// with history on, each object is kept first, or not deleted.
-func (s *Syncer) deleteRemote(ctx context.Context, actions []planner.Action, t *tally) {
+// with history on, each object is kept first, or not deleted. It returns
+// an error only when the pass must stop (see endpointDown).
+func (s *Syncer) deleteRemote(ctx context.Context, actions []planner.Action, t *tally) error {
 	const batch = 1000
 	actions = s.keepBeforeDelete(ctx, actions, t)
 	for len(actions) > 0 && ctx.Err() == nil {
@@ -204,6 +247,9 @@ func (s *Syncer) deleteRemote(ctx context.Context, actions []planner.Action, t *
 			keys[i] = a.Key
 		}
 		res, err := s.store.DeleteObjects(ctx, s.opts.Bucket, keys)
+		if down := endpointDown(err); down != nil {
+			return down
+		}
 		if err != nil {
 			for _, a := range chunk {
 				s.failed(ctx, a, err, t)
@@ -227,4 +273,5 @@ func (s *Syncer) deleteRemote(ctx context.Context, actions []planner.Action, t *
 			s.emit(Event{Kind: EventDeleteRemote, Path: a.Path, Key: a.Key, Reason: a.Reason})
 		}
 	}
+	return nil
 }

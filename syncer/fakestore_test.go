@@ -30,6 +30,13 @@ type fakeStore struct {
 	failPartAfter int
 	partsAccepted int
 	partCalls     int
+	// breakBodyAt makes the next GET body fail with a retryable error
+	// after this many bytes (0 = never), as a dropped connection does.
+	breakBodyAt int
+	// getErr, when set, is what every GetObject answers.
+	getErr error
+	// ranges records the Range of every GetObject ("" for whole objects).
+	ranges []string
 	// listErr, when set, fails every listing.
 	listErr error
 }
@@ -66,16 +73,43 @@ func (f *fakeStore) HeadObject(_ context.Context, _, key string) (*ks3.ObjectInf
 	return &info, nil
 }
 
-func (f *fakeStore) GetObject(ctx context.Context, b, key string, _ ks3.GetOptions) (*ks3.Object, error) {
+func (f *fakeStore) GetObject(ctx context.Context, b, key string, opts ks3.GetOptions) (*ks3.Object, error) {
+	f.mu.Lock()
+	f.ranges = append(f.ranges, opts.Range)
+	getErr := f.getErr
+	f.mu.Unlock()
+	if getErr != nil {
+		return nil, getErr
+	}
 	info, err := f.HeadObject(ctx, b, key)
 	if err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	data := f.objects[key].data
-	f.mu.Unlock()
-	return &ks3.Object{ObjectInfo: *info, Body: io.NopCloser(bytes.NewReader(data))}, nil
+	obj := &ks3.Object{ObjectInfo: *info}
+	if opts.Range != "" {
+		var from int
+		if _, err := fmt.Sscanf(opts.Range, "bytes=%d-", &from); err != nil || from >= len(data) {
+			return nil, &ks3.Error{StatusCode: 416, Code: "InvalidRange"}
+		}
+		obj.ContentRange = fmt.Sprintf("bytes %d-%d/%d", from, len(data)-1, len(data))
+		data = data[from:]
+	}
+	var body io.Reader = bytes.NewReader(data)
+	if f.breakBodyAt > 0 && f.breakBodyAt < len(data) {
+		body = io.MultiReader(bytes.NewReader(data[:f.breakBodyAt]), errReader{&ks3.Error{StatusCode: 503, Code: "SlowDown"}})
+		f.breakBodyAt = 0
+	}
+	obj.Body, obj.ContentLength = io.NopCloser(body), int64(len(data))
+	return obj, nil
 }
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func (f *fakeStore) store(key string, data []byte, etag string, opts ks3.PutOptions) {
 	meta := map[string]string{}

@@ -144,13 +144,18 @@ func (s *Syncer) refreshMTime(ctx context.Context, a planner.Action) error {
 
 // refreshOptions are the attributes of the copy that refreshes an object's
 // mtime: the object's own, with the local mtime (and plaintext MD5, which
-// the planner has shown to be the object's).
+// the planner has shown to be the object's; keyed for an encrypted one).
 func (s *Syncer) refreshOptions(a planner.Action, info *ks3.ObjectInfo) ks3.ServerCopyOptions {
 	meta := maps.Clone(info.Metadata)
 	if meta == nil {
 		meta = map[string]string{}
 	}
-	maps.Copy(meta, objmeta.Attrs{MTime: time.Unix(0, a.Local.MTime), MD5: a.Local.MD5}.Metadata())
+	attrs := objmeta.Attrs{MTime: time.Unix(0, a.Local.MTime), MD5: a.Local.MD5}
+	if a.Remote.Encrypted && s.opts.Key != nil { // never the MD5 of a secret in clear
+		attrs.KeyedMD5, attrs.MD5 = objmeta.NewIdentity(*s.opts.Key).Of(a.Local.MD5), ""
+		delete(meta, objmeta.NameMD5)
+	}
+	maps.Copy(meta, attrs.Metadata())
 	return ks3.ServerCopyOptions{CopyOptions: ks3.CopyOptions{
 		MetadataDirective: ks3.MetadataDirectiveReplace,
 		PutOptions: ks3.PutOptions{

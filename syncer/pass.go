@@ -103,7 +103,8 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if err != nil {
 		return err
 	}
-	if err := s.complete(ctx, &in, opts, t); err != nil {
+	malformed, err := s.complete(ctx, &in, opts, t)
+	if err != nil {
 		return err
 	}
 	if paths != nil {
@@ -115,6 +116,7 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if err != nil {
 		return err // a *planner.GuardError when max_delete refused it
 	}
+	s.refuse(plan, malformed)
 	for _, w := range plan.Warnings {
 		s.emit(Event{Kind: EventWarning, Reason: w})
 	}
@@ -131,6 +133,7 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 		return nil
 	}
 	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
+	s.dropStaleDownloads(ctx, plan, paths)
 	if err := s.execute(ctx, plan, t); err != nil {
 		return err
 	}
@@ -262,8 +265,11 @@ func (s *Syncer) scanLocal(ctx context.Context, paths []string, t *tally) ([]pla
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("scan %s: %w", s.opts.Root, err)
 	}
+	if r.RootMissing {
+		return nil, nil, false, fmt.Errorf("%s: %w (a disk not mounted, or a typo in the pair's folder?); nothing was synced", s.opts.Root, ErrLocalRootMissing)
+	}
 	if paths == nil && !s.opts.DryRun {
-		s.removeStaleTemps(r.Temps)
+		s.removeStaleTemps(ctx, r.Temps)
 	}
 	unknown := slices.Clone(r.SkippedPaths)
 	for _, e := range r.Errors {

@@ -194,7 +194,11 @@ func (s *Syncer) restoreOne(ctx context.Context, path string, v history.Version,
 	case err != nil:
 		return 0, err
 	case out == unchangedFile && !opts.DryRun:
-		return out, restoreMTime(s.localPath(path), info)
+		local, err := s.writePath(path)
+		if err != nil {
+			return 0, err
+		}
+		return out, restoreMTime(local, info)
 	case out == keptLocal:
 		s.emit(Event{Kind: EventWarning, Action: restoreAction, Path: path, Key: v.Key,
 			Reason: path + ": the local file differs from the version restored; left as it is (--overwrite replaces it)"})
@@ -212,7 +216,7 @@ func (s *Syncer) restoreOne(ctx context.Context, path string, v history.Version,
 	s.emit(Event{Kind: EventPlan, Plan: &PlanTotals{Files: 1, Bytes: v.Size}})
 	a := planner.Action{Kind: planner.Download, Path: path, Key: v.Key, Remote: &planner.RemoteEntry{Key: v.Key, Path: path, Size: v.Size, ETag: v.ETag}}
 	f, err := s.fetch(ctx, a, path)
-	defer f.discard()
+	defer s.release(ctx, f, path)
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +238,10 @@ func (s *Syncer) restoreOne(ctx context.Context, path string, v history.Version,
 // is the version's HEAD), or a file that differs (restore it only with
 // overwrite).
 func (s *Syncer) compareTarget(ctx context.Context, path string, v history.Version, overwrite bool) (restoreOutcome, *ks3.ObjectInfo, error) {
-	local := s.localPath(path)
+	local, err := s.writePath(path)
+	if err != nil {
+		return 0, nil, err
+	}
 	fi, err := os.Lstat(local)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -248,14 +255,16 @@ func (s *Syncer) compareTarget(ctx context.Context, path string, v history.Versi
 	if err != nil {
 		return 0, nil, fmt.Errorf("head ks3://%s/%s: %w", s.opts.Bucket, v.Key, err)
 	}
-	var want planner.RemoteEntry
-	applyHead(&want, info)
 	sum, err := hashFile(local)
 	if err != nil {
 		return 0, nil, err
 	}
+	same, err := s.recordsMD5(info, sum)
+	if err != nil {
+		return 0, nil, fmt.Errorf("object ks3://%s/%s: %w", s.opts.Bucket, v.Key, err)
+	}
 	switch {
-	case want.MD5 != "" && strings.EqualFold(sum, want.MD5):
+	case same:
 		return unchangedFile, info, nil
 	case overwrite:
 		return restored, info, nil

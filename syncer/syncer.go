@@ -1,12 +1,18 @@
 // Package syncer runs ks3sync's reconcile passes: it scans the local folder,
 // lists the bucket prefix, asks the planner what to do, executes the actions
 // on a bounded pool of workers (uploads resumable from multipart checkpoints,
-// downloads verified and renamed into place), and records the new base and
-// the run in the state store. With history on, every object a pass
-// overwrites or deletes is first kept in the pair's history (package
-// history), and passes end with bounded retention. Restore rebuilds a point
-// in time and Check compares folder and bucket, both without the state
-// store.
+// downloads resumable from download checkpoints, verified and renamed into
+// place), and records the new base and the run in the state store. With
+// history on, every object a pass overwrites or deletes is first kept in
+// the pair's history (package history), and passes end with bounded
+// retention. Restore rebuilds a point in time and Check compares folder and
+// bucket, both without the state store.
+//
+// A pass fails as a whole, with an error, when the local folder does not
+// exist (ErrLocalRootMissing) or the endpoint is down (an error wrapping
+// *ks3.CircuitOpenError); a single item fails alone. Whatever
+// follow_symlinks says, a pass never writes, renames or removes through a
+// symbolic link: links are followed only to read what is uploaded.
 package syncer
 
 import (
@@ -75,6 +81,11 @@ type Options struct {
 	PartSize           int64 // 0 = automatic
 	Limiter            *rate.Limiter
 
+	// LockHeld says that the caller holds the lock of the state store (as
+	// run and watch do), so no other ks3sync is syncing this pair: a full
+	// pass then removes every temporary file of ks3sync under Root that no
+	// download checkpoint names, not only those left for an hour.
+	LockHeld bool
 	// NameRules forces the file name rules of a system ("windows",
 	// "darwin" or "linux") instead of probing the folder; for tests.
 	NameRules string
@@ -108,6 +119,10 @@ type Syncer struct {
 	// passRules are the file name rules of the pass running, set when it
 	// starts (see nameRules).
 	passRules names.Policy
+
+	// checkpointEvery is how many bytes a download writes between
+	// checkpoints; smaller objects are not checkpointed.
+	checkpointEvery int64
 	// retained is where the history's retention stopped, and when it last
 	// ran; only the goroutine running a pass touches it.
 	retained retention
@@ -146,11 +161,12 @@ func New(store objectStore, db *state.DB, opts Options) (*Syncer, error) {
 		return nil, fmt.Errorf("pair %s: %w", opts.Pair, err)
 	}
 	return &Syncer{
-		store:   store,
-		db:      db,
-		opts:    opts,
-		matcher: m,
-		log:     opts.Logger.With().Str("component", "syncer").Str("pair", opts.Pair).Logger(),
+		store:           store,
+		db:              db,
+		opts:            opts,
+		matcher:         m,
+		log:             opts.Logger.With().Str("component", "syncer").Str("pair", opts.Pair).Logger(),
+		checkpointEvery: downloadCheckpointEvery,
 	}, nil
 }
 

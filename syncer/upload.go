@@ -70,7 +70,11 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 // openSource opens the file, checks that it is still what the scan saw and
 // hashes it if the scan did not.
 func (s *Syncer) openSource(a planner.Action) (*source, error) {
-	f, err := os.Open(s.localPath(a.Path))
+	p, err := s.readPath(a.Path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +121,22 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 		ContentType:  ct,
 		StorageClass: s.opts.StorageClass,
 		ACL:          s.opts.ACL,
-		Metadata:     objmeta.Attrs{MTime: time.Unix(0, src.fp.MTime), MD5: src.md5}.Metadata(),
+		Metadata:     s.attrs(src).Metadata(),
 	}
+}
+
+// attrs are ks3sync's metadata for an upload of src: its mtime, and its
+// MD5, keyed (md5-hmac) when the object is encrypted so that the bucket
+// does not tell what it holds. Empty files are never encrypted (as in the
+// SDK), so they keep a plain md5.
+func (s *Syncer) attrs(src *source) objmeta.Attrs {
+	a := objmeta.Attrs{MTime: time.Unix(0, src.fp.MTime)}
+	if s.opts.Key != nil && src.fp.Size > 0 {
+		a.KeyedMD5 = objmeta.NewIdentity(*s.opts.Key).Of(src.md5)
+	} else {
+		a.MD5 = src.md5
+	}
+	return a
 }
 
 // putSingle sends the file with one PUT: Content-MD5 for plain files; for

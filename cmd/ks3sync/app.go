@@ -65,7 +65,13 @@ func (a *app) init(cmd *cobra.Command) error {
 	if err := a.applyOverrides(); err != nil {
 		return &cli.ExitError{Code: cli.ExitUsage, Err: err}
 	}
-	return a.setupLogger(cmd.ErrOrStderr())
+	if err := a.setupLogger(cmd.ErrOrStderr()); err != nil {
+		return err
+	}
+	for _, w := range cfg.Warnings() {
+		a.log.Warn().Str("config", cfg.Path()).Msg(w)
+	}
+	return nil
 }
 
 func (a *app) loadConfig() (*config.Config, error) {
@@ -201,6 +207,12 @@ func (a *app) client(ctx context.Context, throttle bool) (*ks3.Client, error) {
 		SecretKey:  c.SecretKey,
 		Region:     c.Region,
 		UserAgent:  buildinfo.Get().UserAgent(),
+		Timeouts: ks3.Timeouts{
+			ResponseHeader: c.Timeouts.ResponseHeader.D(),
+			Stall:          c.Timeouts.Stall.D(),
+		},
+		Retry:   ks3.RetryPolicy{Budget: c.Timeouts.Outage.D()},
+		Breaker: ks3.BreakerPolicy{Window: c.Timeouts.Outage.D()},
 	}
 	if err := setSignature(&opts, c.Signature); err != nil {
 		return nil, usageError("%v", err)
@@ -252,7 +264,7 @@ func (a *app) startLocal(dir string) (*ks3server.Running, error) {
 	running, err := ks3server.Start(ks3server.Options{
 		Root:        dir,
 		Credentials: map[string]string{ak: sk},
-		Logger:      a.log.With().Str("component", "local-store").Logger(),
+		Logger:      a.log, // the server scopes it as component=ks3server
 	}, "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded store in %s: %w", dir, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -159,14 +160,20 @@ func describeVersions(ctx context.Context, client *ks3.Client, p config.Pair, ve
 }
 
 // recordedPlaintext returns the plaintext MD5 and size an object records:
-// ks3sync's md5, the SDK encryption metadata, or a plain object's ETag.
+// ks3sync's md5, the SDK encryption metadata, or a plain object's ETag. An
+// encrypted object that records its MD5 only keyed (md5-hmac) shows none.
 func recordedPlaintext(info *ks3.ObjectInfo) (md5 string, size int64) {
 	md5, size = objmeta.Read(info.Metadata).MD5, info.Size
 	m, enc, err := ks3crypto.ParseMetadata(info.Metadata)
-	switch {
-	case enc && err == nil && m.PlainLength >= 0:
-		size = m.PlainLength
-	case !enc && md5 == "" && objmeta.IsMD5Hex(info.ETag):
+	if enc && err == nil {
+		if m.PlainLength >= 0 {
+			size = m.PlainLength
+		}
+		if md5 == "" && m.PlainMD5 != nil {
+			md5 = hex.EncodeToString(m.PlainMD5)
+		}
+	}
+	if !enc && md5 == "" && objmeta.IsMD5Hex(info.ETag) {
 		md5 = strings.ToLower(info.ETag)
 	}
 	return md5, size

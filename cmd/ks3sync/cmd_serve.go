@@ -109,7 +109,7 @@ func runServe(ctx context.Context, out io.Writer, a *app, f serveFlags) error {
 	opts := ks3server.Options{
 		Root:                  f.root,
 		Credentials:           map[string]string{ak: sk},
-		Logger:                a.log.With().Str("component", "serve").Logger(),
+		Logger:                a.log, // the server scopes it as component=ks3server
 		NoSync:                f.noFsync,
 		AllowPrivateCallbacks: f.privateHooks,
 	}

@@ -168,7 +168,7 @@ func (a *app) daemonPair(ctx context.Context, client *ks3.Client, db *state.DB, 
 		Watch: watcher.Options{
 			Delay: p.Watch.Delay.D(), MaxDelay: p.Watch.MaxDelay.D(),
 			Match:  m.Match,
-			Logger: a.log.With().Str("component", "watcher").Str("pair", p.Name).Logger(),
+			Logger: a.log.With().Str("pair", p.Name).Logger(), // scoped component=watcher by the watcher
 		},
 		OnWatcher: w.set,
 	}, nil

@@ -96,7 +96,12 @@ func objectMTime(info *ks3.ObjectInfo) time.Time {
 // receive copies obj's body to w, decrypting it with m when not nil, and
 // verifies it against what the object's metadata knows.
 func (t *copier) receive(w io.Writer, obj *ks3.Object, src ks3URI, m *ks3crypto.Metadata, prog *byteProgress) error {
-	check := newDownloadCheck(&obj.ObjectInfo, m)
+	var id *objmeta.Identity
+	if t.key != nil {
+		v := objmeta.NewIdentity(*t.key)
+		id = &v
+	}
+	check := newDownloadCheck(&obj.ObjectInfo, m, id)
 	var body io.Reader = io.TeeReader(countingReader{r: obj.Body, p: prog}, check.raw)
 	if m != nil {
 		body = ks3crypto.NewDecryptReader(body, *t.key, m)
@@ -112,7 +117,8 @@ func (t *copier) receive(w io.Writer, obj *ks3.Object, src ks3URI, m *ks3crypto.
 
 // downloadCheck verifies a download: the stored bytes against the size,
 // a plain-MD5 ETag and the service's CRC-64, the plaintext against
-// x-kss-meta-md5 or the SDK's unencrypted-content-md5.
+// x-kss-meta-md5-hmac (with the key), x-kss-meta-md5 or the SDK's
+// unencrypted-content-md5.
 type downloadCheck struct {
 	raw, plain io.Writer // feed the stored bytes and the plaintext here
 
@@ -124,9 +130,16 @@ type downloadCheck struct {
 	wantETag  string
 	wantCRC   uint64
 	wantPlain string
+	// wantKeyed is the object's md5-hmac, checked with id when wantPlain
+	// is unknown.
+	wantKeyed string
+	id        *objmeta.Identity
 }
 
-func newDownloadCheck(info *ks3.ObjectInfo, m *ks3crypto.Metadata) *downloadCheck {
+// newDownloadCheck prepares the checks of a download of the object info
+// describes; m is its encryption metadata (nil: not encrypted) and id the
+// identity of the key in use (nil: none).
+func newDownloadCheck(info *ks3.ObjectInfo, m *ks3crypto.Metadata, id *objmeta.Identity) *downloadCheck {
 	c := &downloadCheck{wantSize: info.Size}
 	raw := []io.Writer{&c.rawN}
 	plain := []io.Writer{}
@@ -137,17 +150,19 @@ func newDownloadCheck(info *ks3.ObjectInfo, m *ks3crypto.Metadata) *downloadChec
 		c.wantCRC, c.crc = crc, crc64.New(crc64.MakeTable(crc64.ECMA))
 		raw = append(raw, c.crc)
 	}
-	switch recorded := objmeta.Read(info.Metadata).MD5; {
-	case recorded != "":
-		c.wantPlain = recorded
+	switch recorded := objmeta.Read(info.Metadata); {
+	case recorded.MD5 != "":
+		c.wantPlain = recorded.MD5
 	case m != nil && m.PlainMD5 != nil:
 		c.wantPlain = hex.EncodeToString(m.PlainMD5)
+	case m != nil && recorded.KeyedMD5 != "" && id != nil:
+		c.wantKeyed, c.id = recorded.KeyedMD5, id
 	}
 	if c.wantETag != "" || (m == nil && c.wantPlain != "") {
 		c.rawMD5 = md5.New()
 		raw = append(raw, c.rawMD5)
 	}
-	if m != nil && c.wantPlain != "" {
+	if m != nil && (c.wantPlain != "" || c.wantKeyed != "") {
 		c.plainMD5 = md5.New()
 		plain = append(plain, c.plainMD5)
 	}
@@ -176,6 +191,9 @@ func (c *downloadCheck) verify() error {
 	}
 	if c.wantPlain != "" && plainSum != c.wantPlain {
 		return fmt.Errorf("the content's MD5 %s does not match the recorded %s", plainSum, c.wantPlain)
+	}
+	if c.wantKeyed != "" && !c.id.Matches(plainSum, c.wantKeyed) {
+		return fmt.Errorf("the content's MD5 %s does not match the recorded md5-hmac", plainSum)
 	}
 	return nil
 }

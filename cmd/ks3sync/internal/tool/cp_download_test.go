@@ -12,6 +12,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/objmeta"
 )
 
 func md5Hex(b []byte) string {
@@ -25,7 +26,7 @@ func crcText(b []byte) string {
 
 // runCheck feeds body through a downloadCheck for info (plain object).
 func runCheck(info *ks3.ObjectInfo, body []byte) error {
-	c := newDownloadCheck(info, nil)
+	c := newDownloadCheck(info, nil, nil)
 	c.raw.Write(body)
 	c.plain.Write(body)
 	return c.verify()
@@ -67,7 +68,7 @@ func TestDownloadCheckEncrypted(t *testing.T) {
 	sum := md5.Sum(plain)
 	info := &ks3.ObjectInfo{Size: int64(len(cipherText)), ETag: md5Hex(cipherText), Metadata: map[string]string{}}
 	feed := func(m *ks3crypto.Metadata, gotPlain []byte) error {
-		c := newDownloadCheck(info, m)
+		c := newDownloadCheck(info, m, nil)
 		c.raw.Write(cipherText)
 		c.plain.Write(gotPlain)
 		return c.verify()
@@ -139,5 +140,26 @@ func TestEncryptionOfObject(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), src.String())):
 			t.Errorf("%s: error %v, want one naming the object and %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+func TestDownloadCheckKeyedMD5(t *testing.T) {
+	key := ks3crypto.Key([]byte("0123456789abcdef"))
+	id := objmeta.NewIdentity(key)
+	plain, cipherText := []byte("secret plaintext"), []byte("0123456789abcdef0123456789abcdef")
+	sum := md5.Sum(plain)
+	info := &ks3.ObjectInfo{Size: int64(len(cipherText)), ETag: "e-2",
+		Metadata: map[string]string{"md5-hmac": id.Of(hex.EncodeToString(sum[:]))}}
+	feed := func(gotPlain []byte) error {
+		c := newDownloadCheck(info, &ks3crypto.Metadata{}, &id)
+		c.raw.Write(cipherText)
+		c.plain.Write(gotPlain)
+		return c.verify()
+	}
+	if err := feed(plain); err != nil {
+		t.Errorf("matching keyed download: %v", err)
+	}
+	if err := feed([]byte("tampered plaintext")); err == nil || !strings.Contains(err.Error(), "md5-hmac") {
+		t.Errorf("a plaintext that differs from md5-hmac: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/localfs"
 )
 
 // cpJob is one item of a recursive cp.
@@ -108,7 +109,8 @@ func (t *copier) uploadFolderJobs(root string, dst ks3URI) ([]cpJob, error) {
 // downloadPrefixJobs lists the objects under src's folder prefix and
 // returns a job downloading each to dir plus its key relative to the
 // prefix. Keys ending in '/' (folder markers) become folders; keys that
-// would land outside dir are reported as failures.
+// would land outside dir, or be written through a symbolic link in it
+// (dir/link -> elsewhere), are reported as failures.
 func (t *copier) downloadPrefixJobs(ctx context.Context, src ks3URI, dir string) ([]cpJob, error) {
 	prefix := src.folderPrefix()
 	var jobs []cpJob
@@ -127,19 +129,43 @@ func (t *copier) downloadPrefixJobs(ctx context.Context, src ks3URI, dir string)
 			t.log.fail("download: "+obj.String(), err)
 			continue
 		}
+		name, err := filepath.Rel(dir, target) // the local name, with dir's rules
+		if err != nil {
+			t.log.fail("download: "+obj.String(), err)
+			continue
+		}
+		name = filepath.ToSlash(name)
 		if strings.HasSuffix(rel, "/") {
-			if err := os.MkdirAll(target, 0o755); err != nil {
+			if err := makeFolder(dir, name); err != nil {
 				t.log.fail("download: "+obj.String(), err)
 			}
 			continue
 		}
 		jobs = append(jobs, cpJob{what: "download: " + obj.String() + " -> " + target, size: item.Object.Size,
-			run: func(ctx context.Context) error { return t.downloadFile(ctx, obj, target, false) }})
+			run: func(ctx context.Context) error {
+				// Checked when written, against the folder as it is then.
+				p, err := localfs.ResolveWrite(dir, name)
+				if err != nil {
+					return err
+				}
+				return t.downloadFile(ctx, obj, p, false)
+			}})
 	}
 	if len(jobs) == 0 {
 		t.log.warn("no objects under " + src.with(prefix).String())
 	}
 	return jobs, os.MkdirAll(dir, 0o755)
+}
+
+// makeFolder creates the folder rel under dir (a folder marker), unless a
+// symbolic link is in the way: like the files, it is never created through
+// one.
+func makeFolder(dir, rel string) error {
+	p, err := localfs.ResolveFolder(dir, rel)
+	if err != nil {
+		return err
+	}
+	return os.MkdirAll(p, 0o755)
 }
 
 // copyPrefixJobs lists the objects under src's folder prefix and returns a

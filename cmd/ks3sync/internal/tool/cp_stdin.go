@@ -45,7 +45,7 @@ func (t *copier) uploadStdin(ctx context.Context, in io.Reader, dst ks3URI) erro
 // uploadStream sends r as a multipart upload: plain parts several at a
 // time, encrypted parts in order.
 func (t *copier) uploadStream(ctx context.Context, r *bufio.Reader, dst ks3URI) error {
-	opts := t.putOptions(uploadSource{}, nil)
+	opts := t.putOptions(uploadSource{}, nil, t.key != nil)
 	var extra map[string]string
 	var iv [ks3crypto.BlockSize]byte
 	if t.key != nil {

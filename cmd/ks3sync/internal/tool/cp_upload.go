@@ -114,7 +114,7 @@ func (t *copier) upload(ctx context.Context, src uploadSource, dst ks3URI) error
 	if err != nil {
 		return fmt.Errorf("read %s: %w", src.name, err)
 	}
-	opts := t.putOptions(src, sum)
+	opts := t.putOptions(src, sum, encrypt)
 	switch {
 	case !encrypt:
 		err = t.putPlain(ctx, r, src.size, sum, dst, opts)
@@ -132,10 +132,14 @@ func (t *copier) upload(ctx context.Context, src uploadSource, dst ks3URI) error
 
 // putOptions are the attributes of an upload of src whose plaintext MD5 is
 // sum (nil when unknown): the command line's, plus ks3sync's metadata and a
-// content type guessed from the file name.
-func (t *copier) putOptions(src uploadSource, sum []byte) ks3.PutOptions {
+// content type guessed from the file name. An encrypted upload records the
+// MD5 keyed (md5-hmac), so the bucket does not tell what it holds.
+func (t *copier) putOptions(src uploadSource, sum []byte, encrypt bool) ks3.PutOptions {
 	opts := t.put
 	attrs := objmeta.Attrs{MTime: src.mtime, MD5: hex.EncodeToString(sum)}
+	if encrypt && sum != nil {
+		attrs.KeyedMD5, attrs.MD5 = objmeta.NewIdentity(*t.key).Of(attrs.MD5), ""
+	}
 	opts.Metadata = mergeMeta(t.userMeta, attrs.Metadata())
 	if opts.ContentType == "" && src.name != "" {
 		opts.ContentType = mime.TypeByExtension(filepath.Ext(src.name))
