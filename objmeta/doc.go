@@ -11,7 +11,7 @@
 //     [ParseMTime] for the grammar;
 //   - md5: the hex MD5 of the plaintext, so that multipart objects can be
 //     compared with a local file without downloading them;
-//   - md5-hmac, instead of md5 on the objects ks3sync encrypts: the keyed
+//   - md5-sealed, instead of md5 on the objects ks3sync encrypts: the keyed
 //     value of the plaintext MD5 (see [Identity]), which tells the holder of
 //     the encryption key whether an object holds a given file, and tells
 //     nobody else. Encrypted objects that older versions wrote carry md5;
@@ -38,9 +38,9 @@ const (
 	NameMTime = "mtime"
 	// NameMD5 holds the lower-case hex MD5 of the plaintext.
 	NameMD5 = "md5"
-	// NameKeyedMD5 holds the lower-case hex keyed value of the plaintext
+	// NameKeyedMD5 holds the lower-case hex sealed value of the plaintext
 	// MD5 of an encrypted object, see [Identity].
-	NameKeyedMD5 = "md5-hmac"
+	NameKeyedMD5 = "md5-sealed"
 )
 
 // reserved are the names whose values ks3sync or the SDK encryption format

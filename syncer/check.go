@@ -204,7 +204,7 @@ func (c *checker) compareContent(ctx context.Context, it checkItem) (kind, detai
 		return DiffSize, fmt.Sprintf("file %d bytes, object %d bytes", it.local.Size, f.size)
 	case f.md5 == "" && f.keyed != "" && c.s.opts.Key != nil:
 		if !objmeta.NewIdentity(*c.s.opts.Key).Matches(sum, f.keyed) {
-			return DiffContent, fmt.Sprintf("file MD5 %s does not match the object's md5-hmac", sum)
+			return DiffContent, fmt.Sprintf("file MD5 %s does not match the object's md5-sealed", sum)
 		}
 	case f.md5 == "":
 		return DiffUnverifiable, "the object records no MD5; use --download to compare its bytes"
@@ -218,7 +218,7 @@ func (c *checker) compareContent(ctx context.Context, it checkItem) (kind, detai
 type objectFacts struct {
 	size  int64  // -1 when unknown
 	md5   string // "" when unknown
-	keyed string // md5-hmac, "" when not recorded
+	keyed string // md5-sealed, "" when not recorded
 }
 
 // recorded returns the plaintext size and MD5 an object records: from the

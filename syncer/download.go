@@ -206,7 +206,7 @@ func (s *Syncer) plaintext(obj *ks3.Object, key string) (io.Reader, *ks3crypto.M
 }
 
 // checkContent compares the hex MD5 of the plaintext received with what
-// the object records of it: ks3sync's keyed md5-hmac (encrypted objects),
+// the object records of it: ks3sync's keyed md5-sealed (encrypted objects),
 // its md5, the SDK's unencrypted-content-md5, or the ETag of a plain
 // single-PUT object. An object that records none of them is not checked.
 func (s *Syncer) checkContent(obj *ks3.Object, enc *ks3crypto.Metadata, sum string) error {
@@ -217,7 +217,7 @@ func (s *Syncer) checkContent(obj *ks3.Object, enc *ks3crypto.Metadata, sum stri
 		if objmeta.NewIdentity(*s.opts.Key).Matches(sum, recorded.KeyedMD5) {
 			return nil
 		}
-		return fmt.Errorf("content MD5 %s does not match the object's md5-hmac", sum)
+		return fmt.Errorf("content MD5 %s does not match the object's md5-sealed", sum)
 	case recorded.MD5 != "":
 		want = recorded.MD5
 	case enc != nil && enc.PlainMD5 != nil:

@@ -128,7 +128,7 @@ func applyHead(e *planner.RemoteEntry, info *ks3.ObjectInfo) error {
 
 // recordsMD5 reports whether the object info describes records sum (hex)
 // as the MD5 of its plaintext: in clear, in the SDK's metadata, as a plain
-// single-PUT ETag, or keyed (md5-hmac, with the pair's key). Malformed
+// single-PUT ETag, or keyed (md5-sealed, with the pair's key). Malformed
 // encryption metadata is an error.
 func (s *Syncer) recordsMD5(info *ks3.ObjectInfo, sum string) (bool, error) {
 	var e planner.RemoteEntry
@@ -143,7 +143,7 @@ func (s *Syncer) recordsMD5(info *ks3.ObjectInfo, sum string) (bool, error) {
 }
 
 // resolveKeyed gives remote entries whose plaintext MD5 is recorded only
-// in keyed form (md5-hmac) the MD5 it stands for, when it is the MD5 of
+// in keyed form (md5-sealed) the MD5 it stands for, when it is the MD5 of
 // the local file or of the base at the same path: the planner compares
 // MD5s. An entry that matches neither keeps an unknown MD5, which the
 // planner takes for different content, as it is.

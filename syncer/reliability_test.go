@@ -343,8 +343,8 @@ func TestEncryptedObjectsCarryAKeyedMD5(t *testing.T) {
 	id := objmeta.NewIdentity(testKey)
 	for k, content := range map[string][]byte{"pre/small.txt": small, "pre/big.bin": big} {
 		meta := f.store.objects[k].info.Metadata
-		if meta["md5"] != "" || !id.Matches(etagOf(content), meta["md5-hmac"]) {
-			t.Errorf("%s: metadata %v, want md5-hmac and no clear md5", k, meta)
+		if meta["md5"] != "" || !id.Matches(etagOf(content), meta["md5-sealed"]) {
+			t.Errorf("%s: metadata %v, want md5-sealed and no clear md5", k, meta)
 		}
 	}
 	// A lost state database: the keyed values still tell that both
@@ -373,7 +373,7 @@ func TestOlderClearMD5IsStillRecognised(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := f.store.objects["pre/big.bin"] // as an older ks3sync wrote it
-	delete(o.info.Metadata, "md5-hmac")
+	delete(o.info.Metadata, "md5-sealed")
 	o.info.Metadata["md5"] = etagOf(big)
 	f.store.objects["pre/big.bin"] = o
 	again := newFixture(t)
@@ -400,7 +400,7 @@ func TestCheckComparesKeyedMD5(t *testing.T) {
 	}
 	res, err := f.syncer(t, withKey).Check(t.Context(), CheckOptions{})
 	if err != nil || len(res.Differences) != 0 {
-		t.Fatalf("check of an encrypted multipart object with md5-hmac: %+v, %v", res, err)
+		t.Fatalf("check of an encrypted multipart object with md5-sealed: %+v, %v", res, err)
 	}
 	f.write(t, "big.bin", randomBytes(16, 500<<10))
 	res, err = f.syncer(t, withKey).Check(t.Context(), CheckOptions{})

@@ -126,7 +126,7 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 }
 
 // attrs are ks3sync's metadata for an upload of src: its mtime, and its
-// MD5, keyed (md5-hmac) when the object is encrypted so that the bucket
+// MD5, keyed (md5-sealed) when the object is encrypted so that the bucket
 // does not tell what it holds. Empty files are never encrypted (as in the
 // SDK), so they keep a plain md5.
 func (s *Syncer) attrs(src *source) objmeta.Attrs {
@@ -162,8 +162,10 @@ func (s *Syncer) putSingle(ctx context.Context, key string, src *source) (remote
 		if err != nil {
 			return remoteState{}, err
 		}
-		sum, _ := hex.DecodeString(src.md5)
-		for k, v := range ks3crypto.SinglePutMetadata(*s.opts.Key, iv, src.fp.Size, sum) {
+		// No plaintext MD5 in clear (the SDK writes one, but never reads
+		// it): it would confirm a guessed file. ks3sync's own identity
+		// is keyed (objmeta md5-sealed).
+		for k, v := range ks3crypto.SinglePutMetadata(*s.opts.Key, iv, src.fp.Size, nil) {
 			opts.Metadata[k] = v
 		}
 		pr, err := ks3crypto.EncryptPart(*s.opts.Key, iv, true, true, section)

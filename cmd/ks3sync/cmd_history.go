@@ -123,6 +123,15 @@ func (a *app) history(ctx context.Context, out io.Writer, f historyFlags, args [
 // with the plaintext size and MD5 each object records (a HEAD where the
 // listing cannot tell: multipart or encrypted objects).
 func describeVersions(ctx context.Context, client *ks3.Client, p config.Pair, versions []history.Version) ([]versionLine, error) {
+	var id *objmeta.Identity
+	if p.Encryption.KeyFile != "" {
+		k, err := ks3crypto.LoadKey(p.Encryption.KeyFile)
+		if err != nil {
+			return nil, usageError("pair %s: encryption.key_file: %v", p.Name, err)
+		}
+		i := objmeta.NewIdentity(k)
+		id = &i
+	}
 	lines := make([]versionLine, len(versions))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(headConcurrency)
@@ -142,7 +151,7 @@ func describeVersions(ctx context.Context, client *ks3.Client, p config.Pair, ve
 			if err != nil {
 				return err
 			}
-			l.MD5, l.Size = recordedPlaintext(info)
+			l.MD5, l.Size = recordedPlaintext(info, id)
 			lines[i] = l
 			return nil
 		})
@@ -160,10 +169,14 @@ func describeVersions(ctx context.Context, client *ks3.Client, p config.Pair, ve
 }
 
 // recordedPlaintext returns the plaintext MD5 and size an object records:
-// ks3sync's md5, the SDK encryption metadata, or a plain object's ETag. An
-// encrypted object that records its MD5 only keyed (md5-hmac) shows none.
-func recordedPlaintext(info *ks3.ObjectInfo) (md5 string, size int64) {
-	md5, size = objmeta.Read(info.Metadata).MD5, info.Size
+// ks3sync's md5, its sealed md5 opened with the pair's key (id, nil without
+// one), the SDK encryption metadata, or a plain object's ETag.
+func recordedPlaintext(info *ks3.ObjectInfo, id *objmeta.Identity) (md5 string, size int64) {
+	attrs := objmeta.Read(info.Metadata)
+	md5, size = attrs.MD5, info.Size
+	if md5 == "" && attrs.KeyedMD5 != "" && id != nil {
+		md5, _ = id.Open(attrs.KeyedMD5)
+	}
 	m, enc, err := ks3crypto.ParseMetadata(info.Metadata)
 	if enc && err == nil {
 		if m.PlainLength >= 0 {

@@ -117,7 +117,7 @@ func (t *copier) receive(w io.Writer, obj *ks3.Object, src ks3URI, m *ks3crypto.
 
 // downloadCheck verifies a download: the stored bytes against the size,
 // a plain-MD5 ETag and the service's CRC-64, the plaintext against
-// x-kss-meta-md5-hmac (with the key), x-kss-meta-md5 or the SDK's
+// x-kss-meta-md5-sealed (with the key), x-kss-meta-md5 or the SDK's
 // unencrypted-content-md5.
 type downloadCheck struct {
 	raw, plain io.Writer // feed the stored bytes and the plaintext here
@@ -130,7 +130,7 @@ type downloadCheck struct {
 	wantETag  string
 	wantCRC   uint64
 	wantPlain string
-	// wantKeyed is the object's md5-hmac, checked with id when wantPlain
+	// wantKeyed is the object's md5-sealed, checked with id when wantPlain
 	// is unknown.
 	wantKeyed string
 	id        *objmeta.Identity
@@ -193,7 +193,7 @@ func (c *downloadCheck) verify() error {
 		return fmt.Errorf("the content's MD5 %s does not match the recorded %s", plainSum, c.wantPlain)
 	}
 	if c.wantKeyed != "" && !c.id.Matches(plainSum, c.wantKeyed) {
-		return fmt.Errorf("the content's MD5 %s does not match the recorded md5-hmac", plainSum)
+		return fmt.Errorf("the content's MD5 %s does not match the recorded md5-sealed", plainSum)
 	}
 	return nil
 }

@@ -149,7 +149,7 @@ func TestDownloadCheckKeyedMD5(t *testing.T) {
 	plain, cipherText := []byte("secret plaintext"), []byte("0123456789abcdef0123456789abcdef")
 	sum := md5.Sum(plain)
 	info := &ks3.ObjectInfo{Size: int64(len(cipherText)), ETag: "e-2",
-		Metadata: map[string]string{"md5-hmac": id.Of(hex.EncodeToString(sum[:]))}}
+		Metadata: map[string]string{"md5-sealed": id.Of(hex.EncodeToString(sum[:]))}}
 	feed := func(gotPlain []byte) error {
 		c := newDownloadCheck(info, &ks3crypto.Metadata{}, &id)
 		c.raw.Write(cipherText)
@@ -159,7 +159,7 @@ func TestDownloadCheckKeyedMD5(t *testing.T) {
 	if err := feed(plain); err != nil {
 		t.Errorf("matching keyed download: %v", err)
 	}
-	if err := feed([]byte("tampered plaintext")); err == nil || !strings.Contains(err.Error(), "md5-hmac") {
-		t.Errorf("a plaintext that differs from md5-hmac: %v", err)
+	if err := feed([]byte("tampered plaintext")); err == nil || !strings.Contains(err.Error(), "md5-sealed") {
+		t.Errorf("a plaintext that differs from md5-sealed: %v", err)
 	}
 }

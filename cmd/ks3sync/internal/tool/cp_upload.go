@@ -133,7 +133,7 @@ func (t *copier) upload(ctx context.Context, src uploadSource, dst ks3URI) error
 // putOptions are the attributes of an upload of src whose plaintext MD5 is
 // sum (nil when unknown): the command line's, plus ks3sync's metadata and a
 // content type guessed from the file name. An encrypted upload records the
-// MD5 keyed (md5-hmac), so the bucket does not tell what it holds.
+// MD5 keyed (md5-sealed), so the bucket does not tell what it holds.
 func (t *copier) putOptions(src uploadSource, sum []byte, encrypt bool) ks3.PutOptions {
 	opts := t.put
 	attrs := objmeta.Attrs{MTime: src.mtime, MD5: hex.EncodeToString(sum)}
@@ -170,7 +170,9 @@ func (t *copier) putEncrypted(ctx context.Context, r io.ReaderAt, size int64, su
 	if err != nil {
 		return fmt.Errorf("encrypt %s: %w", dst, err)
 	}
-	opts.Metadata = mergeMeta(opts.Metadata, ks3crypto.SinglePutMetadata(*t.key, iv, size, sum))
+	// Without the SDK's optional plaintext MD5 in clear, which would
+	// confirm a guessed file; the keyed identity is in the metadata.
+	opts.Metadata = mergeMeta(opts.Metadata, ks3crypto.SinglePutMetadata(*t.key, iv, size, nil))
 	opts.ContentMD5 = cipherSum
 	_, err = t.cl.PutObject(ctx, dst.Bucket, dst.Key, part, part.Size(), opts)
 	return err
