@@ -1,0 +1,195 @@
+package e2e
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/ks3server"
+	"github.com/ks3sync/ks3sync/ks3server/faults"
+	"github.com/ks3sync/ks3sync/ks3server/handlers"
+	"github.com/ks3sync/ks3sync/ks3server/ks3servertest"
+)
+
+// recorder is the campaign's eye inside the test server, installed as its
+// interceptor. It logs every request of the binary (operation, upload id,
+// part number, the status answered), fires the faults of a
+// faults.Injector and a few of its own at the binary's requests only, and
+// counts them, and can call a function at the binary's n-th request (the
+// kill -9 points).
+type recorder struct {
+	faults *faults.Injector
+
+	mu      sync.Mutex
+	log     []*exchange
+	epoch   int        // stamped on each exchange: kills so far
+	own     []ownFault // the recorder's own faults, tried before faults
+	rng     *rand.Rand // draws the own faults' fractions
+	trigger *trigger
+}
+
+var _ handlers.Interceptor = (*recorder)(nil)
+
+// exchange is one request of the binary and how it was answered.
+type exchange struct {
+	op       string
+	uploadID string
+	part     int
+	epoch    int
+	injected bool         // a fault fired
+	status   atomic.Int32 // 0 until answered; stays 0 for a dropped connection
+}
+
+// trigger calls fire once, delay after the binary's at-th request since it
+// was armed.
+type trigger struct {
+	at, seen int
+	delay    time.Duration
+	fire     func()
+}
+
+// startRecorded starts an in-process test server with a recorder.
+func startRecorded(t *testing.T) (*ks3servertest.Harness, *recorder) {
+	t.Helper()
+	rec := &recorder{faults: faults.New()}
+	t.Cleanup(func() { rec.faults.Close() })
+	h := ks3servertest.StartWith(t, ks3server.Options{NoSync: true, Interceptor: rec})
+	return h, rec
+}
+
+// checkClient is a client for the test's own checks, with few retries and a
+// user agent the recorder does not confuse with the binary's.
+func checkClient(t *testing.T, url, access, secret string) *ks3.Client {
+	t.Helper()
+	c, err := ks3.New(ks3.Options{
+		Endpoint: url, AccessKey: access, SecretKey: secret, UserAgent: "ks3sync-campaign-check",
+		Retry: ks3.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// newRecordedEnv is newEnv over a recorded server.
+func newRecordedEnv(t *testing.T) (*env, *recorder) {
+	t.Helper()
+	srv, rec := startRecorded(t)
+	c := checkClient(t, srv.URL, ks3servertest.AccessKey, ks3servertest.SecretKey)
+	return &env{t: t, srv: srv, dir: t.TempDir(), client: c}, rec
+}
+
+// fromBinary tells the binary's requests (user agent ks3sync/VERSION) from
+// the test's own.
+func fromBinary(r *http.Request) bool { return strings.HasPrefix(r.UserAgent(), "ks3sync/") }
+
+// Intercept implements handlers.Interceptor.
+func (rec *recorder) Intercept(w http.ResponseWriter, r *http.Request, op, resource, requestID string) (http.ResponseWriter, bool) {
+	if !fromBinary(r) {
+		return w, false
+	}
+	x := &exchange{op: op}
+	if op == handlers.OpUploadPart {
+		q := r.URL.Query()
+		x.uploadID = q.Get("uploadId")
+		x.part, _ = strconv.Atoi(q.Get("partNumber"))
+	}
+	rec.admit(x)
+	sw := &statusWriter{ResponseWriter: w, x: x}
+	if k, ok := rec.ownFault(op); ok {
+		x.injected = true
+		return k.apply(sw, r)
+	}
+	out, handled := rec.faults.Intercept(sw, r, op, resource, requestID)
+	if handled || out != http.ResponseWriter(sw) {
+		x.injected = true
+	}
+	return out, handled
+}
+
+// admit logs x and fires the trigger when x is its request.
+func (rec *recorder) admit(x *exchange) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	x.epoch = rec.epoch
+	rec.log = append(rec.log, x)
+	if tr := rec.trigger; tr != nil {
+		if tr.seen++; tr.seen == tr.at {
+			rec.trigger = nil
+			time.AfterFunc(tr.delay, tr.fire)
+		}
+	}
+}
+
+// arm makes the binary's at-th request from now call fire after delay.
+func (rec *recorder) arm(at int, delay time.Duration, fire func()) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.trigger = &trigger{at: at, delay: delay, fire: fire}
+}
+
+// disarm cancels a trigger that has not fired; it reports whether one was
+// pending.
+func (rec *recorder) disarm() bool {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	pending := rec.trigger != nil
+	rec.trigger = nil
+	return pending
+}
+
+// setEpoch stamps the exchanges from now on.
+func (rec *recorder) setEpoch(n int) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.epoch = n
+}
+
+// exchanges returns the log so far.
+func (rec *recorder) exchanges() []*exchange {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return slices.Clone(rec.log)
+}
+
+// since returns the binary's requests logged after the first n.
+func (rec *recorder) since(n int) []*exchange {
+	return rec.exchanges()[n:]
+}
+
+// injected counts the requests of xs that a fault failed.
+func injected(xs []*exchange) int {
+	n := 0
+	for _, x := range xs {
+		if x.injected {
+			n++
+		}
+	}
+	return n
+}
+
+// statusWriter remembers the status a request was answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	x *exchange
+}
+
+func (s *statusWriter) WriteHeader(status int) {
+	s.x.status.CompareAndSwap(0, int32(status))
+	s.ResponseWriter.WriteHeader(status)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	s.x.status.CompareAndSwap(0, http.StatusOK)
+	return s.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
