@@ -126,7 +126,9 @@ func presignCases() []securityCase {
 }
 
 func anonymousCases() []securityCase {
-	get := func(path string) func(s *secRig) answer { return func(s *secRig) answer { return s.raw("GET", path, nil, nil) } }
+	get := func(path string) func(s *secRig) answer {
+		return func(s *secRig) answer { return s.raw("GET", path, nil, nil) }
+	}
 	return []securityCase{
 		{"anonymous GET of a private object", get("/bkt/private.txt"), 403, "AccessDenied"},
 		{"anonymous HEAD of a private object", func(s *secRig) answer { return s.raw("HEAD", "/bkt/private.txt", nil, nil) }, 403, ""},
