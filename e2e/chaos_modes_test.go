@@ -106,7 +106,7 @@ func buildEncrypted(k *rig) {
 		k.writeLocal(src, rel)
 	}
 	k.src = src
-	enc := fmt.Sprintf("    encryption: {key_file: %s}\n", keyFile)
+	enc := fmt.Sprintf("    encryption:\n      key_file: %s\n", keyFile)
 	k.writeConfig(rigPair("up", src, "e/", "push", enc) + rigPair("down", dst, "e/", "pull", enc))
 	k.sides = []side{{name: "local source", root: src}, {name: "bucket", prefix: "e/", key: &key}, {name: "local copy", root: dst}}
 }

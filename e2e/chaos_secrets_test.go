@@ -125,7 +125,7 @@ func (x *secretsRig) find(data []byte) []string {
 // the same objects, logging at trace level to a file as well.
 func (x *secretsRig) config(name, src, extra string) string {
 	dst := filepath.Join(x.e.dir, name+"-copy")
-	enc := fmt.Sprintf("    encryption: {key_file: %s}\n", x.keyFile)
+	enc := fmt.Sprintf("    encryption:\n      key_file: %s\n", x.keyFile)
 	return x.e.writeConfig(name+".yaml", fmt.Sprintf(`log: {level: trace, format: json, file: %s}
 multipart_threshold: 256KiB
 part_size: 128KiB
