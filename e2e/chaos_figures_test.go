@@ -29,6 +29,9 @@ type scale struct {
 	full        bool
 }
 
+// processStart is when the test process started, for the table's duration.
+var processStart = time.Now()
+
 // seedEnv overrides the campaign's random seed, to replay a failure.
 const seedEnv = "KS3SYNC_CHAOS_SEED"
 
@@ -69,6 +72,7 @@ const (
 	rowKillTorn      = "kill -9: states after a kill without a torn file"
 	rowKillClean     = "kill -9: final states without temp file or open upload"
 	rowPartsResent   = "kill -9: recorded parts not sent again"
+	rowKillAtAnswer  = "kill -9 as the server answers: cases converged"
 	rowServerKill    = "server kill: keys holding their acknowledged write"
 	rowFaults        = "faults: injected faults survived"
 	rowFaultRuns     = "faults: runs correct or failed with a clear error"
@@ -80,7 +84,7 @@ const (
 )
 
 var rowOrder = []string{
-	rowKillPush, rowKillPull, rowKillBoth, rowKillEncrypted, rowKillTorn, rowKillClean, rowPartsResent,
+	rowKillPush, rowKillPull, rowKillBoth, rowKillEncrypted, rowKillTorn, rowKillClean, rowPartsResent, rowKillAtAnswer,
 	rowServerKill, rowFaults, rowFaultRuns, rowFaultsSettled, rowHang, rowBadInput, rowSecurity, rowSecrets,
 }
 
@@ -151,7 +155,7 @@ func (f *figureTable) write(w io.Writer) {
 			names = append(names, name)
 		}
 	}
-	fmt.Fprintf(w, "\nks3sync fault campaign (%s), seed %d\n", campaignScale().name, campaignSeed())
+	fmt.Fprintf(w, "\nks3sync fault campaign (%s), seed %d, %s\n", campaignScale().name, campaignSeed(), time.Since(processStart).Round(time.Second))
 	fmt.Fprintf(w, "%-58s %7s %7s %7s\n", "row", "tried", "held", "")
 	fmt.Fprintln(w, strings.Repeat("-", 82))
 	var notes []string

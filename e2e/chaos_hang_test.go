@@ -1,3 +1,5 @@
+//go:build linux
+
 package e2e
 
 import (
@@ -55,9 +57,6 @@ func TestChaosHungServer(t *testing.T) {
 		})
 	}
 }
-
-func pushMode() pairMode { return pairModes()[0] }
-func pullMode() pairMode { return pairModes()[1] }
 
 // hangConfig writes a push config against endpoint with the stall
 // timeouts, over a folder with one file.

@@ -1,9 +1,12 @@
+//go:build linux
+
 package e2e
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -50,15 +53,19 @@ func (k *rig) campaign(points int) {
 		figures.add(k.mode.row, 0, points)
 	}
 	k.verifyClean(rowKillClean)
-	k.verifyResent()
+	k.verifyResent(true)
 	figures.note(k.mode.row, "%d kills in %d runs, %s", k.kills, k.runs, time.Since(start).Round(time.Second))
 }
 
 // killPoint says when a run is killed: delay after the binary's at-th
-// request, or, with at 0, delay after the process started.
+// request; with okOp, when the server is about to answer 200 to the
+// okN-th request of okOp (the work is done, the binary has not heard of
+// it); otherwise delay after the process started.
 type killPoint struct {
 	at    int
 	delay time.Duration
+	okOp  string
+	okN   int
 }
 
 func (k *rig) nextPoint() killPoint {
@@ -104,15 +111,19 @@ func (k *rig) runKilledAt(p killPoint) (result, bool) {
 		pr := <-proc
 		proc <- pr
 		pr.Signal(syscall.SIGKILL)
+		waitDead(pr.Pid)
 	}
-	if p.at > 0 {
+	switch {
+	case p.okOp != "":
+		k.rec.armOnOK(p.okOp, p.okN, kill)
+	case p.at > 0:
 		k.rec.arm(p.at, p.delay, kill)
 	}
 	if err := cmd.Start(); err != nil {
 		k.t.Fatal(err)
 	}
 	proc <- cmd.Process
-	if p.at == 0 {
+	if p.at == 0 && p.okOp == "" {
 		defer time.AfterFunc(p.delay, kill).Stop()
 	}
 	guard := time.AfterFunc(2*time.Minute, kill)
@@ -130,6 +141,23 @@ func (k *rig) runKilledAt(p killPoint) (result, bool) {
 		k.t.Fatal(err)
 	}
 	return r, false
+}
+
+// waitDead waits (up to five seconds) until the process pid has died,
+// without reaping it: until /proc shows it as a zombie, or gone.
+func waitDead(pid int) {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		// The state follows the parenthesised command name.
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // judgeAfterKill checks that every side holds only whole versions.
@@ -172,12 +200,13 @@ func (k *rig) recordCheckpoints() {
 // verifyResent checks that no part a checkpoint had recorded at a kill was
 // sent again afterwards. Parts the server acknowledged but the binary had
 // not recorded yet (in flight at the kill) may be sent again; they are
-// counted.
-func (k *rig) verifyResent() {
+// counted, in a note of the figures with note.
+func (k *rig) verifyResent(note bool) {
 	k.t.Helper()
 	acked := map[partID]bool{}
 	violations := map[partID]bool{}
-	sent, inFlight := 0, 0
+	sent, again := 0, 0
+	inFlight := map[partID]bool{}
 	for _, x := range k.rec.exchanges() {
 		if x.op != handlers.OpUploadPart {
 			continue
@@ -188,7 +217,8 @@ func (k *rig) verifyResent() {
 			if at, ok := k.recorded[id]; ok && at <= x.epoch {
 				violations[id] = true
 			} else {
-				inFlight++
+				inFlight[id] = true
+				again++
 			}
 		}
 		if x.status.Load() == http.StatusOK {
@@ -199,6 +229,9 @@ func (k *rig) verifyResent() {
 		k.t.Errorf("part %d of upload %s was recorded at kill %d and sent again", id.number, id.upload, k.recorded[id])
 	}
 	figures.add(rowPartsResent, len(k.recorded), len(k.recorded)-len(violations))
-	figures.note(rowPartsResent, "%s: %d parts sent, %d recorded at kills, %d acknowledged-but-unrecorded parts sent again",
-		k.mode.name, sent, len(k.recorded), inFlight)
+	if !note {
+		return
+	}
+	figures.note(rowPartsResent, "%s: %d part uploads, %d parts recorded at kills; %d parts acknowledged but not yet recorded at a kill were sent again (%d uploads)",
+		k.mode.name, sent, len(k.recorded), len(inFlight), again)
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package e2e
 
 import (
@@ -26,6 +28,10 @@ func pairModes() []pairMode {
 		{name: "encrypted", row: rowKillEncrypted, build: buildEncrypted, mutate: mutateLocal},
 	}
 }
+
+func pushMode() pairMode      { return pairModes()[0] }
+func pullMode() pairMode      { return pairModes()[1] }
+func encryptedMode() pairMode { return pairModes()[3] }
 
 // rigConfig is the shared part of the campaign's configs: small parts so
 // that files of a few MB go up in a dozen parts, and a bandwidth limit so

@@ -1,3 +1,5 @@
+//go:build linux
+
 package e2e
 
 import (
@@ -33,6 +35,7 @@ type recorder struct {
 	own     []ownFault // the recorder's own faults, tried before faults
 	rng     *rand.Rand // draws the own faults' fractions
 	trigger *trigger
+	onOK    *okTrigger
 }
 
 var _ handlers.Interceptor = (*recorder)(nil)
@@ -53,6 +56,41 @@ type trigger struct {
 	at, seen int
 	delay    time.Duration
 	fire     func()
+}
+
+// okTrigger calls fire when the server is about to answer 200 to the n-th
+// request of op since it was armed: the server has done the work, and the
+// binary has not heard of it yet.
+type okTrigger struct {
+	op   string
+	n    int
+	fire func()
+}
+
+// armOnOK makes the server's n-th 200 answer to op call fire before the
+// answer leaves.
+func (rec *recorder) armOnOK(op string, n int, fire func()) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.onOK = &okTrigger{op: op, n: n, fire: fire}
+}
+
+// answered runs the 200 trigger if x is its request.
+func (rec *recorder) answered(x *exchange) {
+	rec.mu.Lock()
+	tr := rec.onOK
+	fire := tr != nil && tr.op == x.op
+	if fire {
+		if tr.n--; tr.n > 0 {
+			fire = false
+		} else {
+			rec.onOK = nil
+		}
+	}
+	rec.mu.Unlock()
+	if fire {
+		tr.fire()
+	}
 }
 
 // startRecorded starts an in-process test server with a recorder.
@@ -102,7 +140,7 @@ func (rec *recorder) Intercept(w http.ResponseWriter, r *http.Request, op, resou
 		x.part, _ = strconv.Atoi(q.Get("partNumber"))
 	}
 	rec.admit(x)
-	sw := &statusWriter{ResponseWriter: w, x: x}
+	sw := &statusWriter{ResponseWriter: w, x: x, rec: rec}
 	if k, ok := rec.ownFault(op); ok {
 		x.injected = true
 		return k.apply(sw, r)
@@ -140,8 +178,8 @@ func (rec *recorder) arm(at int, delay time.Duration, fire func()) {
 func (rec *recorder) disarm() bool {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	pending := rec.trigger != nil
-	rec.trigger = nil
+	pending := rec.trigger != nil || rec.onOK != nil
+	rec.trigger, rec.onOK = nil, nil
 	return pending
 }
 
@@ -175,20 +213,28 @@ func injected(xs []*exchange) int {
 	return n
 }
 
-// statusWriter remembers the status a request was answered with.
+// statusWriter remembers the status a request was answered with, and
+// runs the recorder's 200 trigger before the answer leaves.
 type statusWriter struct {
 	http.ResponseWriter
-	x *exchange
+	x   *exchange
+	rec *recorder
 }
 
 func (s *statusWriter) WriteHeader(status int) {
-	s.x.status.CompareAndSwap(0, int32(status))
+	s.answer(status)
 	s.ResponseWriter.WriteHeader(status)
 }
 
 func (s *statusWriter) Write(p []byte) (int, error) {
-	s.x.status.CompareAndSwap(0, http.StatusOK)
+	s.answer(http.StatusOK)
 	return s.ResponseWriter.Write(p)
+}
+
+func (s *statusWriter) answer(status int) {
+	if s.x.status.CompareAndSwap(0, int32(status)) && status == http.StatusOK {
+		s.rec.answered(s.x)
+	}
 }
 
 // Unwrap lets http.ResponseController reach the connection.

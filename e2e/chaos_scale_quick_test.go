@@ -9,9 +9,9 @@ package e2e
 func campaignScale() scale {
 	return scale{
 		name:        "quick",
-		killPoints:  3,
+		killPoints:  4,
 		serverKills: 1,
-		faultRounds: 1,
+		faultRounds: 2,
 		full:        false,
 	}
 }

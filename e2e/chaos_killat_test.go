@@ -1,0 +1,61 @@
+//go:build linux
+
+package e2e
+
+import (
+	"testing"
+
+	"github.com/ks3sync/ks3sync/ks3server/handlers"
+)
+
+// TestChaosKillAtAnswer kills `ks3sync run` at the worst moments of a push
+// with delete: propagate: when the server has done a piece of work and is
+// about to say so, so that the binary never hears of it. The local side
+// then changes, and a final run must still leave the bucket equal to the
+// folder, with no unfinished upload and no recorded part sent again.
+func TestChaosKillAtAnswer(t *testing.T) {
+	cases := []struct {
+		name   string
+		mode   pairMode
+		before func(k *rig) // the change the killed run syncs
+		op     string       // the answer the kill cuts off
+		n      int          // the n-th such answer
+		after  func(k *rig) // the change made after the kill
+	}{
+		{"new file stored, then deleted", pushMode(), addFile("n/new.txt"), handlers.OpPutObject, 1, removeFile("n/new.txt")},
+		{"new version stored, then deleted", pushMode(), rewrite("s/f03.txt"), handlers.OpPutObject, 1, removeFile("s/f03.txt")},
+		{"new version stored, then rewritten", pushMode(), rewrite("s/f04.txt"), handlers.OpPutObject, 1, rewrite("s/f04.txt")},
+		{"upload started", pushMode(), rewrite("big/b0.bin"), handlers.OpInitiateMultipartUpload, 1, noChange},
+		{"upload started, then the file rewritten", pushMode(), rewrite("big/b0.bin"), handlers.OpInitiateMultipartUpload, 1, rewrite("big/b0.bin")},
+		{"third part stored", pushMode(), rewrite("big/b1.bin"), handlers.OpUploadPart, 3, noChange},
+		{"multipart object completed, then deleted", pushMode(), rewrite("big/b2.bin"), handlers.OpCompleteMultipartUpload, 1, removeFile("big/b2.bin")},
+		{"objects deleted", pushMode(), removeFile("s/f05.txt"), handlers.OpDeleteObjects, 1, noChange},
+		{"third part of an encrypted upload stored", encryptedMode(), rewrite("big/b1.bin"), handlers.OpUploadPart, 3, noChange},
+		{"encrypted upload completed, then rewritten", encryptedMode(), rewrite("big/b2.bin"), handlers.OpCompleteMultipartUpload, 1, rewrite("big/b2.bin")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			figures.count(t, rowKillAtAnswer)
+			k := newRig(t, c.mode)
+			k.settle()
+			c.before(k)
+			if _, killed := k.runKilledAt(killPoint{okOp: c.op, okN: c.n}); !killed {
+				t.Fatalf("the run was not killed at the answer to %s #%d", c.op, c.n)
+			}
+			k.kills++
+			k.rec.setEpoch(k.kills)
+			k.recordCheckpoints()
+			k.judgeAfterKill()
+			c.after(k)
+			k.settle()
+			k.verifyFinal()
+			k.verifyClean(rowKillClean)
+			k.verifyResent(false)
+		})
+	}
+}
+
+func addFile(rel string) func(k *rig)    { return func(k *rig) { k.writeLocal(k.src, rel) } }
+func rewrite(rel string) func(k *rig)    { return func(k *rig) { k.writeLocal(k.src, rel) } }
+func removeFile(rel string) func(k *rig) { return func(k *rig) { k.removeLocal(k.src, rel) } }
+func noChange(*rig)                      {}
