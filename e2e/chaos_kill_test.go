@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ks3sync/ks3sync/ks3server/handlers"
+	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/state"
 )
 
@@ -60,12 +61,15 @@ func (k *rig) campaign(points int) {
 // killPoint says when a run is killed: delay after the binary's at-th
 // request; with okOp, when the server is about to answer 200 to the
 // okN-th request of okOp (the work is done, the binary has not heard of
-// it); otherwise delay after the process started.
+// it); with tempIn, once a temporary file of ks3sync in that folder holds
+// tempBytes; otherwise delay after the process started.
 type killPoint struct {
-	at    int
-	delay time.Duration
-	okOp  string
-	okN   int
+	at        int
+	delay     time.Duration
+	okOp      string
+	okN       int
+	tempIn    string
+	tempBytes int64
 }
 
 func (k *rig) nextPoint() killPoint {
@@ -116,6 +120,7 @@ func (k *rig) runKilledAt(p killPoint) (result, bool) {
 	switch {
 	case p.okOp != "":
 		k.rec.armOnOK(p.okOp, p.okN, kill)
+
 	case p.at > 0:
 		k.rec.arm(p.at, p.delay, kill)
 	}
@@ -123,7 +128,12 @@ func (k *rig) runKilledAt(p killPoint) (result, bool) {
 		k.t.Fatal(err)
 	}
 	proc <- cmd.Process
-	if p.at == 0 && p.okOp == "" {
+	switch {
+	case p.tempIn != "":
+		stop := make(chan struct{})
+		defer close(stop)
+		go killOnTemp(p.tempIn, p.tempBytes, kill, stop)
+	case p.at == 0 && p.okOp == "":
 		defer time.AfterFunc(p.delay, kill).Stop()
 	}
 	guard := time.AfterFunc(2*time.Minute, kill)
@@ -141,6 +151,25 @@ func (k *rig) runKilledAt(p killPoint) (result, bool) {
 		k.t.Fatal(err)
 	}
 	return r, false
+}
+
+// killOnTemp polls dir until one of ks3sync's temporary files there holds
+// n bytes, then calls kill; it gives up when stop is closed.
+func killOnTemp(dir string, n int64, kill func(), stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Millisecond):
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && localfs.IsTemp(e.Name()) && fi.Size() >= n {
+				kill()
+				return
+			}
+		}
+	}
 }
 
 // waitDead waits (up to five seconds) until the process pid has died,

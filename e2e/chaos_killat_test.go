@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ks3sync/ks3sync/ks3server/handlers"
@@ -59,3 +61,51 @@ func addFile(rel string) func(k *rig)    { return func(k *rig) { k.writeLocal(k.
 func rewrite(rel string) func(k *rig)    { return func(k *rig) { k.writeLocal(k.src, rel) } }
 func removeFile(rel string) func(k *rig) { return func(k *rig) { k.removeLocal(k.src, rel) } }
 func noChange(*rig)                      {}
+
+// TestChaosKillMidDownload kills a pull, and an encrypted pull, once a
+// megabyte of a 3 MB object is in the download's temporary file: the next run must continue
+// the download with a ranged GET (for an encrypted object, from a cipher
+// block boundary) instead of fetching it again from the first byte, and
+// converge with nothing left behind.
+func TestChaosKillMidDownload(t *testing.T) {
+	for _, m := range []pairMode{pullMode(), encryptedMode()} {
+		t.Run(m.name, func(t *testing.T) {
+			figures.count(t, rowKillAtAnswer)
+			k := newRig(t, m)
+			k.settle()
+			const rel, size = "big/resumed.bin", 3 << 20
+			data := pseudoRandom(k.rng.Uint64(), size)
+			if m.name == "pull" {
+				k.writeRemoteData(k.prefix, rel, data)
+			} else {
+				writeFile(t, k.src, rel, data)
+				k.remember(rel, data)
+			}
+			dst := k.sides[len(k.sides)-1].root
+			if _, killed := k.runKilledAt(killPoint{tempIn: filepath.Join(dst, "big"), tempBytes: 1 << 20}); !killed {
+				t.Fatal("the run was not killed during the download")
+			}
+			k.kills++
+			k.rec.setEpoch(k.kills)
+			k.judgeAfterKill()
+			before := len(k.rec.exchanges())
+			k.settle()
+			k.verifyFinal()
+			k.verifyClean(rowKillClean)
+			var served int64
+			var ranges []string
+			for _, x := range k.rec.since(before) {
+				if x.op == handlers.OpGetObject && strings.HasSuffix(x.resource, "/"+rel) {
+					served += x.sent.Load()
+					ranges = append(ranges, x.rangeHdr)
+				}
+			}
+			if len(ranges) == 0 || !strings.HasPrefix(ranges[0], "bytes=") || strings.HasPrefix(ranges[0], "bytes=0-") {
+				t.Errorf("the download started over: the next GETs of %s asked for ranges %q", rel, ranges)
+			}
+			if served >= size {
+				t.Errorf("the next run fetched %d bytes of a %d-byte object that was a third downloaded", served, size)
+			}
+		})
+	}
+}

@@ -43,11 +43,14 @@ var _ handlers.Interceptor = (*recorder)(nil)
 // exchange is one request of the binary and how it was answered.
 type exchange struct {
 	op       string
+	resource string // /bucket/key
+	rangeHdr string // the Range header of a GET
 	uploadID string
 	part     int
 	epoch    int
 	injected bool         // a fault fired
 	status   atomic.Int32 // 0 until answered; stays 0 for a dropped connection
+	sent     atomic.Int64 // response body bytes written
 }
 
 // trigger calls fire once, delay after the binary's at-th request since it
@@ -133,7 +136,7 @@ func (rec *recorder) Intercept(w http.ResponseWriter, r *http.Request, op, resou
 	if !fromBinary(r) {
 		return w, false
 	}
-	x := &exchange{op: op}
+	x := &exchange{op: op, resource: resource, rangeHdr: r.Header.Get("Range")}
 	if op == handlers.OpUploadPart {
 		q := r.URL.Query()
 		x.uploadID = q.Get("uploadId")
@@ -228,7 +231,9 @@ func (s *statusWriter) WriteHeader(status int) {
 
 func (s *statusWriter) Write(p []byte) (int, error) {
 	s.answer(http.StatusOK)
-	return s.ResponseWriter.Write(p)
+	n, err := s.ResponseWriter.Write(p)
+	s.x.sent.Add(int64(n))
+	return n, err
 }
 
 func (s *statusWriter) answer(status int) {

@@ -76,7 +76,11 @@ func (w *world) writeLocal(root, rel string) {
 // writeRemote stores a new version of rel under prefix, with the metadata
 // ks3sync writes (MD5 and mtime), in parts when it is big.
 func (w *world) writeRemote(prefix, rel string) {
-	data := w.content(rel)
+	w.writeRemoteData(prefix, rel, w.content(rel))
+}
+
+// writeRemoteData stores data as the new version of rel under prefix.
+func (w *world) writeRemoteData(prefix, rel string, data []byte) {
 	opts := ks3.UploadOptions{Threshold: 256 << 10, PartSize: 128 << 10, Concurrency: 2}
 	opts.Metadata = map[string]string{objmeta.NameMD5: md5hex(data), objmeta.NameMTime: objmeta.FormatMTime(time.Now())}
 	if _, err := w.client.Put(context.Background(), w.bucket, prefix+rel, bytes.NewReader(data), int64(len(data)), opts); err != nil {
