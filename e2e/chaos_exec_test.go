@@ -40,7 +40,7 @@ func (e *env) campaignEnviron(extra []string) []string {
 	return append(append(e.environ(), noProxy...), extra...)
 }
 
-// errTimedOut marks a run the campaign killed because it outlived its
+// exitTimedOut marks a run the campaign killed because it outlived its
 // timeout.
 const exitTimedOut = -1
 

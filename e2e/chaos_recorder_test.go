@@ -176,14 +176,11 @@ func (rec *recorder) arm(at int, delay time.Duration, fire func()) {
 	rec.trigger = &trigger{at: at, delay: delay, fire: fire}
 }
 
-// disarm cancels a trigger that has not fired; it reports whether one was
-// pending.
-func (rec *recorder) disarm() bool {
+// disarm cancels the triggers that have not fired.
+func (rec *recorder) disarm() {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	pending := rec.trigger != nil || rec.onOK != nil
 	rec.trigger, rec.onOK = nil, nil
-	return pending
 }
 
 // setEpoch stamps the exchanges from now on.
