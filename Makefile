@@ -14,8 +14,8 @@ test:
 	./scripts/test.sh
 
 # The full fault campaign of RELIABILITY.md (kill -9, server kill, injected
-# faults, hung server, bad input, server security, secrets; about 5 minutes)
-# ending with its figures table. `make test` runs a quick subset of it.
+# faults, hung server, bad input, server security, secrets), about 5 minutes
+# on 2 cores, ending with its figures table. `make test` runs a quick subset.
 # Replay a failure with KS3SYNC_CHAOS_SEED=N, as the failing test prints.
 chaos:
 	cd e2e && $(GO) test -tags chaos -count=1 -timeout 30m -run Chaos

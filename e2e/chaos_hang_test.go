@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -181,6 +182,15 @@ func hangWatch(t *testing.T) {
     prefix: w/
     watch: {delay: 200ms, max_delay: 2s, rescan: 1h}
 `, local))
-	e.startWatch(cfg)
-	e.bucketMatches("bkt", "w/", tree{"first.txt": []byte("before the hang")}, hangBound)
+	d := e.startWatch(cfg)
+	waitFor(t, hangBound, "the file to reach the bucket past the hung upload", func() (bool, string) {
+		select {
+		case err := <-d.done:
+			d.done <- err // for the cleanup
+			t.Fatalf("watch stopped: %v", err)
+		default:
+		}
+		_, err := e.client.HeadObject(context.Background(), "bkt", "w/first.txt")
+		return err == nil, fmt.Sprint(err)
+	})
 }
