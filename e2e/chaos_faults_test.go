@@ -54,9 +54,9 @@ func (k *rig) injectTenPercent() {
 	k.rec.inject(ownFault{ops: []string{handlers.OpGetObject}, fraction: 0.2, kind: bodyFault{after: 64 << 10}}, k.rng)
 }
 
-// itemError is how a run names an item it could not sync: a local path
-// or an object.
-var itemError = regexp.MustCompile(`(?m)^(error|ks3sync:).*(ks3://|/)`)
+// itemError is how a run names an item it could not sync: an error line
+// that names the object.
+var itemError = regexp.MustCompile(`(?m)^.*(error|failed).*ks3://`)
 
 // judgeFaultRun runs the binary once under the faults: a success must have
 // synced everything, a failure must say what failed.
