@@ -133,6 +133,17 @@ func (e *GuardError) Error() string {
 		e.Deletes, e.Files, where, e.Limit, check)
 }
 
+// CheckGuards applies the max_delete and max_overwrite guards of opts to a
+// plan's counts: Plan does so itself; a caller that plans a pass in
+// windows (see Windower), with the guards off, sums the windows' Counts,
+// LocalFiles, RemoteFiles and Overwrites into one Result and checks it.
+func CheckGuards(opts Options, res *Result) error {
+	if err := checkMaxDelete(opts.MaxDelete, res.Counts, res.RemoteFiles, res.LocalFiles); err != nil {
+		return err
+	}
+	return checkMaxOverwrite(opts, res)
+}
+
 // checkMaxDelete returns a *GuardError when the planned deletions on either
 // side cross the limit, the remote side first.
 func checkMaxDelete(limit MaxDelete, counts map[ActionKind]int, remoteFiles, localFiles int) error {
