@@ -224,3 +224,6 @@ func (w *Windower) addRemote(e RemoteEntry) error {
 	w.diverted = slices.Insert(w.diverted, i, divertedEntry{path: p, entry: e})
 	return nil
 }
+
+// LocalEmpty reports whether the local side ended without a single entry.
+func (w *Windower) LocalEmpty() bool { return w.lend && w.LocalSeen == 0 }

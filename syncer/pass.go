@@ -99,6 +99,9 @@ func (s *Syncer) finishRun(ctx context.Context, res *Result) {
 }
 
 func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *Result) error {
+	if paths == nil {
+		return s.reconcileAll(ctx, t, res)
+	}
 	in, opts, err := s.gather(ctx, paths, t)
 	if err != nil {
 		return err
@@ -107,26 +110,29 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if err != nil {
 		return err
 	}
-	if paths != nil {
-		// Guards count against the whole pair, not the handful of paths
-		// of a watch pass; checked below.
-		opts.MaxDelete, opts.MaxOverwrite = planner.MaxDelete{}, planner.MaxOverwrite{}
-	}
+	// Guards count against the whole pair, not the handful of paths of a
+	// watch pass; checked below.
+	opts.MaxDelete, opts.MaxOverwrite = planner.MaxDelete{}, planner.MaxOverwrite{}
 	plan, err := planner.Plan(in, opts)
 	if err != nil {
-		return err // a *planner.GuardError when max_delete refused it
+		return err
 	}
 	s.refuse(plan, malformed)
+	if err := s.checkPartialGuard(ctx, plan); err != nil {
+		return err
+	}
+	if err := s.checkPartialOverwrite(ctx, plan); err != nil {
+		return err
+	}
+	return s.executePlan(ctx, plan, paths, t, res, in.Remote)
+}
+
+// executePlan reports the warnings of a plan the guards passed, then
+// reports it (dry run) or executes it, and applies history retention.
+// remote is the listing, or a sample of it, for retention to start from.
+func (s *Syncer) executePlan(ctx context.Context, plan *planner.Result, paths []string, t *tally, res *Result, remote []planner.RemoteEntry) error {
 	for _, w := range plan.Warnings {
 		s.emit(Event{Kind: EventWarning, Reason: w})
-	}
-	if paths != nil {
-		if err := s.checkPartialGuard(ctx, plan); err != nil {
-			return err
-		}
-		if err := s.checkPartialOverwrite(ctx, plan); err != nil {
-			return err
-		}
 	}
 	if s.opts.DryRun {
 		res.Planned = s.reportPlan(plan, t)
@@ -137,7 +143,7 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if err := s.execute(ctx, plan, t); err != nil {
 		return err
 	}
-	s.retain(ctx, in.Remote)
+	s.retain(ctx, remote)
 	return nil
 }
 
