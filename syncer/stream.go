@@ -144,7 +144,7 @@ func (s *Syncer) planWindow(ctx context.Context, in planner.Input, opts planner.
 // localStream is the ordered local scan of a pass.
 type localStream struct {
 	source  planner.Source[planner.LocalEntry]
-	unknown *[]string          // paths the scan could not establish, so far
+	unknown *[]string           // paths the scan could not establish, so far
 	res     *localfs.ScanResult // once the source ended
 }
 
