@@ -11,7 +11,9 @@ import (
 // each side), without holding them.
 func syntheticSides(n int) (Source[LocalEntry], Source[RemoteEntry], Source[BaseEntry]) {
 	path := func(i int) string { return fmt.Sprintf("projects/d%05d/file-%08d.dat", i/1000, i) }
-	fp := func(i int) Fingerprint { return Fingerprint{Size: int64(i % 4096), MTime: 1, CTime: 1, Inode: uint64(i)} }
+	fp := func(i int) Fingerprint {
+		return Fingerprint{Size: int64(i % 4096), MTime: 1, CTime: 1, Inode: uint64(i)}
+	}
 	sum := func(i int) string { return fmt.Sprintf("%032x", i) }
 	var li, ri, bi int
 	local := func() ([]LocalEntry, bool, error) {
