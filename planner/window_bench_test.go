@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// syntheticSide generates n entries of one side in batches of 1,000, in
+// syntheticSides generates n entries on each side in batches of 1,000, in
 // the shape of benchInput (per 1,000 paths a few changed, deleted or new on
 // each side), without holding them.
 func syntheticSides(n int) (Source[LocalEntry], Source[RemoteEntry], Source[BaseEntry]) {
