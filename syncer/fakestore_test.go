@@ -30,6 +30,8 @@ type fakeStore struct {
 	failPartAfter int
 	partsAccepted int
 	partCalls     int
+	// partsWithMD5 counts the parts that came with a Content-MD5.
+	partsWithMD5 int
 	// breakBodyAt makes the next GET body fail with a retryable error
 	// after this many bytes (0 = never), as a dropped connection does.
 	breakBodyAt int
@@ -153,7 +155,7 @@ func (f *fakeStore) InitiateMultipartUpload(_ context.Context, _, key string, op
 	return id, nil
 }
 
-func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body io.ReadSeeker, size int64, _ []byte) (string, error) {
+func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body io.ReadSeeker, size int64, sum []byte) (string, error) {
 	data, err := io.ReadAll(body)
 	if err != nil {
 		return "", err
@@ -161,6 +163,13 @@ func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.partCalls++
+	if sum != nil {
+		// A server refuses a body that does not match its Content-MD5.
+		if got := md5.Sum(data); !bytes.Equal(got[:], sum) {
+			return "", &ks3.Error{StatusCode: 400, Code: "BadDigest"}
+		}
+		f.partsWithMD5++
+	}
 	if f.failPartAfter > 0 && f.partsAccepted >= f.failPartAfter {
 		return "", errCrash
 	}

@@ -88,6 +88,11 @@ func (s *Syncer) openSource(a planner.Action) (*source, error) {
 		return nil, fmt.Errorf("%w: changed since the scan", errRetryLater)
 	}
 	src := &source{rel: a.Path, f: f, fp: fp, md5: a.Local.MD5}
+	if s.hashesWithParts(fp.Size) {
+		// putMultipart hashes the file and its parts in one read.
+		src.md5 = ""
+		return src, nil
+	}
 	if a.Local.MD5 == "" || fp != a.Local.Fingerprint {
 		h := md5.New()
 		if _, err := io.Copy(h, io.NewSectionReader(f, 0, fp.Size)); err != nil {
