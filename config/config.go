@@ -95,7 +95,10 @@ type Pair struct {
 	Include        []string   `yaml:"include"`
 	Exclude        []string   `yaml:"exclude"`
 	FollowSymlinks bool       `yaml:"follow_symlinks"`
-	Watch          Watch      `yaml:"watch"`
+	// KeepMode stores each file's Unix permission bits in its object's
+	// metadata on upload and gives them back to the file on download.
+	KeepMode bool  `yaml:"keep_mode"`
+	Watch    Watch `yaml:"watch"`
 }
 
 // Notify configures notifications of the daemon: a webhook and/or a

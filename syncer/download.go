@@ -127,9 +127,29 @@ func (s *Syncer) receive(ctx context.Context, tr *transfer, rel string, f *fetch
 		return err
 	}
 	f.mtime = mtimeOf(tr.obj)
+	s.restoreMode(tr.obj, rel, f.file)
 	f.remote = remoteState{key: tr.obj.Key, size: tr.obj.Size, etag: tr.obj.ETag,
 		storageClass: tr.obj.StorageClass, encrypted: tr.enc != nil}
 	return f.file.Seal(f.mtime)
+}
+
+// restoreMode gives a downloaded file the mode its object stores, with
+// keep_mode; without it, or when the object stores none, the file keeps the
+// mode of the file it replaces, or gets the umask's mode if new. A stored
+// mode that cannot be read is ignored with a warning.
+func (s *Syncer) restoreMode(obj *ks3.Object, rel string, file *localfs.Pending) {
+	v, ok := obj.Metadata[objmeta.NameMode]
+	if !s.opts.KeepMode || !ok {
+		return
+	}
+	m, err := objmeta.ParseMode(v)
+	if err != nil {
+		msg := fmt.Sprintf("%s: ignored the stored mode of ks3://%s/%s: %v", rel, s.opts.Bucket, obj.Key, err)
+		s.log.Warn().Str("path", rel).Str("key", obj.Key).Str("mode", v).Msg("ignored a stored mode that cannot be read")
+		s.emit(Event{Kind: EventWarning, Path: rel, Key: obj.Key, Reason: msg})
+		return
+	}
+	file.SetMode(m)
 }
 
 // place renames a fetched file over rel and records the new base. If the

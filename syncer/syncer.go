@@ -74,7 +74,11 @@ type Options struct {
 	StorageClass, ACL string
 	Include, Exclude  []string
 	FollowSymlinks    bool
-	Key               *ks3crypto.Key // nil = no client-side encryption
+	// KeepMode stores each file's permission bits in its object's metadata
+	// (objmeta.NameMode) on upload and restores them on download; a stored
+	// mode that cannot be read is ignored with a warning.
+	KeepMode bool
+	Key      *ks3crypto.Key // nil = no client-side encryption
 
 	Transfers          int   // files in flight; 0 = 4
 	MultipartThreshold int64 // 0 = 64 MiB

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"os"
 	"path"
@@ -25,10 +26,11 @@ import (
 // source is a local file opened for upload, with the fingerprint it had
 // when it was opened and its plaintext MD5.
 type source struct {
-	rel string
-	f   *os.File
-	fp  planner.Fingerprint
-	md5 string // hex
+	rel  string
+	f    *os.File
+	fp   planner.Fingerprint
+	md5  string      // hex
+	mode fs.FileMode // permission bits when it was opened
 }
 
 // upload sends one local file and records the new base. It returns the
@@ -87,7 +89,12 @@ func (s *Syncer) openSource(a planner.Action) (*source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%w: changed since the scan", errRetryLater)
 	}
-	src := &source{rel: a.Path, f: f, fp: fp, md5: a.Local.MD5}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	src := &source{rel: a.Path, f: f, fp: fp, md5: a.Local.MD5, mode: fi.Mode().Perm()}
 	if a.Local.MD5 == "" || fp != a.Local.Fingerprint {
 		h := md5.New()
 		if _, err := io.Copy(h, io.NewSectionReader(f, 0, fp.Size)); err != nil {
@@ -121,8 +128,18 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 		ContentType:  ct,
 		StorageClass: s.opts.StorageClass,
 		ACL:          s.opts.ACL,
-		Metadata:     s.attrs(src).Metadata(),
+		Metadata:     s.metadata(src),
 	}
+}
+
+// metadata is the user metadata of an upload of src: ks3sync's attributes,
+// and with keep_mode the file's permission bits.
+func (s *Syncer) metadata(src *source) map[string]string {
+	m := s.attrs(src).Metadata()
+	if s.opts.KeepMode {
+		m[objmeta.NameMode] = objmeta.FormatMode(src.mode)
+	}
+	return m
 }
 
 // attrs are ks3sync's metadata for an upload of src: its mtime, and its

@@ -231,7 +231,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
 		MaxOverwrite: mo, History: historyPolicy(p),
 		StorageClass: p.StorageClass, ACL: p.ACL,
-		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks,
+		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks, KeepMode: p.KeepMode,
 		Key:                key,
 		Transfers:          a.cfg.Transfers,
 		MultipartThreshold: int64(a.cfg.MultipartThreshold),
