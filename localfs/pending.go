@@ -1,6 +1,7 @@
 package localfs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -149,7 +150,10 @@ func (p *Pending) Place() error {
 	if !p.closed {
 		return fmt.Errorf("place %s: the file is not sealed", p.final)
 	}
-	if err := os.Rename(p.f.Name(), p.final); err != nil {
+	// On Windows a file open in another program cannot be replaced: wait a
+	// little for it to be let go (see RetryLocked).
+	err := RetryLocked(context.Background(), true, func() error { return os.Rename(p.f.Name(), p.final) })
+	if err != nil {
 		return err
 	}
 	p.placed = true

@@ -39,7 +39,7 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 	if a.Local == nil {
 		return 0, fmt.Errorf("upload %s: no local entry", a.Path)
 	}
-	src, err := s.openSource(a)
+	src, err := s.openSource(ctx, a)
 	if err != nil {
 		return 0, err
 	}
@@ -71,12 +71,16 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 
 // openSource opens the file, checks that it is still what the scan saw and
 // hashes it if the scan did not.
-func (s *Syncer) openSource(a planner.Action) (*source, error) {
+func (s *Syncer) openSource(ctx context.Context, a planner.Action) (*source, error) {
 	p, err := s.readPath(a.Path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
+	var f *os.File
+	err = localfs.RetryLocked(ctx, false, func() (err error) {
+		f, err = os.Open(p)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
