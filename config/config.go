@@ -97,8 +97,11 @@ type Pair struct {
 	FollowSymlinks bool       `yaml:"follow_symlinks"`
 	// KeepMode stores each file's Unix permission bits in its object's
 	// metadata on upload and gives them back to the file on download.
-	KeepMode bool  `yaml:"keep_mode"`
-	Watch    Watch `yaml:"watch"`
+	KeepMode bool `yaml:"keep_mode"`
+	// KeepEmptyFolders syncs empty folders as zero-byte "folder/" marker
+	// objects, the way the KS3 console shows folders.
+	KeepEmptyFolders bool  `yaml:"keep_empty_folders"`
+	Watch            Watch `yaml:"watch"`
 }
 
 // Notify configures notifications of the daemon: a webhook and/or a

@@ -137,6 +137,11 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if err := s.execute(ctx, plan, t); err != nil {
 		return err
 	}
+	if paths == nil && s.opts.KeepEmptyFolders {
+		if err := s.syncFolders(ctx, t); err != nil {
+			return err
+		}
+	}
 	s.retain(ctx, in.Remote)
 	return nil
 }

@@ -78,7 +78,10 @@ type Options struct {
 	// (objmeta.NameMode) on upload and restores them on download; a stored
 	// mode that cannot be read is ignored with a warning.
 	KeepMode bool
-	Key      *ks3crypto.Key // nil = no client-side encryption
+	// KeepEmptyFolders syncs empty folders as zero-byte "folder/" marker
+	// objects in full passes (see syncFolders).
+	KeepEmptyFolders bool
+	Key              *ks3crypto.Key // nil = no client-side encryption
 
 	Transfers          int   // files in flight; 0 = 4
 	MultipartThreshold int64 // 0 = 64 MiB

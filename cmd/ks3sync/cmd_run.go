@@ -232,6 +232,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		MaxOverwrite: mo, History: historyPolicy(p),
 		StorageClass: p.StorageClass, ACL: p.ACL,
 		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks, KeepMode: p.KeepMode,
+		KeepEmptyFolders:   p.KeepEmptyFolders,
 		Key:                key,
 		Transfers:          a.cfg.Transfers,
 		MultipartThreshold: int64(a.cfg.MultipartThreshold),

@@ -27,6 +27,7 @@ type syncFlags struct {
 	include, exclude []string
 	transfers        int
 	keepMode         bool
+	keepEmptyFolders bool
 }
 
 // uriScheme starts the remote argument of sync: ks3://BUCKET[/PREFIX].
@@ -74,6 +75,7 @@ refused, 2 usage or configuration error, 3 interrupted.`,
 	fl.IntVar(&f.transfers, "transfers", 0, "files in flight at once, 1..256 (default: the config's transfers, else 4)")
 	fl.String("bandwidth", "", "limit transfers to this rate in bytes per second, e.g. 10MiB (default: the config's bandwidth)")
 	fl.BoolVar(&f.keepMode, "keep-mode", false, "store each file's Unix mode in its object and restore it on download (keep_mode)")
+	fl.BoolVar(&f.keepEmptyFolders, "keep-empty-folders", false, "sync empty folders as zero-byte folder/ objects (keep_empty_folders)")
 	fl.BoolVar(&f.run.json, "json", false, "print one JSON object per event")
 	fl.BoolVar(&f.run.noProgress, "no-progress", false, "no progress display, even on a terminal")
 	fl.StringVar(&f.run.maxDelete, "max-delete", "", "with --delete, the most files one pass may delete: a count, or a percentage such as 100% (default 50%)")
@@ -153,6 +155,7 @@ func (a *app) adHocPair(src, dst string, f syncFlags) (config.Pair, error) {
 	p := config.Pair{
 		Name: adHocPairName(a.cfg.Endpoint, bucket, prefix, abs), Local: abs, Bucket: bucket, Prefix: prefix,
 		Direction: direction, Delete: "keep", Include: f.include, Exclude: f.exclude, KeepMode: f.keepMode,
+		KeepEmptyFolders: f.keepEmptyFolders,
 	}
 	if f.delete {
 		p.Delete = "propagate"
@@ -251,7 +254,7 @@ func syncCommandLine(cmd *cobra.Command, src, dst string) string {
 		parts = append(parts, "--endpoint", shellQuote(f.Value.String()))
 	}
 	parts = append(parts, "sync", shellQuote(src), shellQuote(dst))
-	for _, name := range []string{"delete", "keep-mode"} {
+	for _, name := range []string{"delete", "keep-mode", "keep-empty-folders"} {
 		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
 			parts = append(parts, "--"+name)
 		}
