@@ -19,9 +19,10 @@ import (
 	"github.com/ks3sync/ks3sync/planner"
 )
 
-// isTempName reports ks3sync's own temporary files, which never sync.
+// isTempName reports names in the space of ks3sync's temporary files
+// (localfs.IsReserved), which never sync.
 func isTempName(rel string) bool {
-	return localfs.IsTemp(path.Base(rel))
+	return localfs.IsReserved(path.Base(rel))
 }
 
 // fetched is an object downloaded and verified into a temporary file beside

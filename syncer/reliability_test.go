@@ -163,9 +163,9 @@ func TestMalformedEncryptionMetadataIsPlannedAsAnError(t *testing.T) {
 func TestLockedPassRemovesEveryStaleTemp(t *testing.T) {
 	f := newFixture(t)
 	f.write(t, "a.txt", []byte("a"))
-	f.write(t, "d/.ks3sync-tmp-fresh", []byte("left by a killed download a moment ago"))
-	f.write(t, "d/.ks3sync-tmp-resumable", []byte("partial"))
-	if err := f.db.SaveDownload(t.Context(), state.Download{Pair: "p", Path: "d/big.bin", Temp: "d/.ks3sync-tmp-resumable",
+	f.write(t, "d/.ks3sync-tmp-2001", []byte("left by a killed download a moment ago"))
+	f.write(t, "d/.ks3sync-tmp-2002", []byte("partial"))
+	if err := f.db.SaveDownload(t.Context(), state.Download{Pair: "p", Path: "d/big.bin", Temp: "d/.ks3sync-tmp-2002",
 		Key: "pre/d/big.bin", ETag: "e", Size: 100, Written: 7}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestLockedPassRemovesEveryStaleTemp(t *testing.T) {
 	if _, err := s.Run(t.Context(), "run"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-fresh")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-2001")); !os.IsNotExist(err) {
 		t.Errorf("a pass holding the lock left a fresh stale temporary file: %v", err)
 	}
 	// The checkpointed download is gone from the bucket, so the plan does
