@@ -135,6 +135,7 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	}
 	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
 	s.dropStaleDownloads(ctx, plan, paths)
+	s.dropStaleUploads(ctx, plan, paths)
 	if err := s.execute(ctx, plan, t); err != nil {
 		return err
 	}
@@ -202,6 +203,7 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 	}
 	in.Remote = s.dropReserved(in.Remote, t)
 	s.dropUnknown(&in, unreadable, t)
+	s.settleIntents(ctx, &in, paths)
 	switch {
 	case paths == nil && len(in.Local) == 0 && len(in.Base) > 0:
 		opts.LocalRootMissing = true
