@@ -47,6 +47,7 @@ type objectStore interface {
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []ks3.CompletedPart, opts ks3.CompleteOptions) (*ks3.CompleteResult, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	ListParts(ctx context.Context, bucket, key, uploadID string) iter.Seq2[ks3.Part, error]
+	ListMultipartUploads(ctx context.Context, bucket string, opts ks3.ListUploadsOptions) iter.Seq2[ks3.Upload, error]
 	DeleteObjects(ctx context.Context, bucket string, keys []string) (*ks3.DeleteResult, error)
 	Walk(ctx context.Context, bucket string, opts ks3.ListObjectsOptions) iter.Seq2[ks3.ListItem, error]
 	// Copy copies on the server side, in parts above the single-copy limit.

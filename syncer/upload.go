@@ -47,9 +47,13 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 	if err := s.keep(ctx, a, history.Replaced); err != nil {
 		return 0, err
 	}
+	multipart := src.fp.Size >= s.opts.MultipartThreshold
+	if err := s.recordIntent(ctx, a.Key, src, multipart); err != nil {
+		return 0, err
+	}
 	s.emit(Event{Kind: EventStart, Action: string(planner.Upload), Path: a.Path, Key: a.Key, Size: src.fp.Size})
 	var r remoteState
-	if src.fp.Size >= s.opts.MultipartThreshold {
+	if multipart {
 		r, err = s.putMultipart(ctx, a.Key, src)
 	} else {
 		r, err = s.putSingle(ctx, a.Key, src)
