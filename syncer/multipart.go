@@ -42,6 +42,12 @@ func (s *Syncer) putMultipart(ctx context.Context, key string, src *source) (rem
 			return remoteState{}, fmt.Errorf("hash %s: %w", src.rel, err)
 		}
 		src.md5 = sums.whole
+		// The intent was recorded before the file was hashed: record the
+		// MD5 before the first request, so that an object completed by a
+		// killed run is still recognised.
+		if err := s.recordIntent(ctx, key, src, true); err != nil {
+			return remoteState{}, err
+		}
 	}
 	up, err := s.resumeOrStart(ctx, key, src, plan, encrypt)
 	if err != nil {
