@@ -52,3 +52,27 @@ func TestIntents(t *testing.T) {
 		t.Errorf("intents left after a reset: %+v", got)
 	}
 }
+
+// A download's intent keeps the object it copies, and is refused without
+// its ETag or as a multipart upload.
+func TestDownloadIntent(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	d := Intent{Pair: "p", Path: "d.bin", Key: "pre/d.bin", MD5: "0cc175b9c0f1b6a831c399e269772661",
+		LocalSize: 1, LocalMTime: 7, LocalInode: 42, Download: true, ETag: `"e1"`, RemoteSize: 33,
+		StorageClass: "STANDARD_IA", Encrypted: true, Created: time.Unix(1700000000, 0)}
+	if err := db.SaveIntent(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got := intentsOf(t, db, "p"); len(got) != 1 || got[0] != d {
+		t.Fatalf("Intents = %+v, want %+v", got, d)
+	}
+	for _, bad := range []Intent{
+		{Pair: "p", Path: "e", Key: "k", MD5: "m", Download: true},
+		{Pair: "p", Path: "e", Key: "k", MD5: "m", Download: true, ETag: "x", Multipart: true},
+	} {
+		if err := db.SaveIntent(ctx, bad); err == nil {
+			t.Errorf("SaveIntent(%+v) succeeded", bad)
+		}
+	}
+}

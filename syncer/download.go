@@ -153,13 +153,25 @@ func (s *Syncer) restoreMode(obj *ks3.Object, rel string, file *localfs.Pending)
 	file.SetMode(m)
 }
 
+// placedHook, when set (by tests), runs between the rename of a download
+// and the base entry: its error stands for a process killed there.
+var placedHook func(rel string) error
+
 // place renames a fetched file over rel and records the new base. If the
 // file is touched between the rename and the stat, the base is not
 // recorded, so the next pass looks at it again.
 func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 	s.suppress(rel)
+	if err := s.recordPlacing(ctx, f, rel); err != nil {
+		return err
+	}
 	if err := f.file.Place(); err != nil {
 		return err
+	}
+	if placedHook != nil {
+		if err := placedHook(rel); err != nil {
+			return err
+		}
 	}
 	fp, err := localfs.Stat(s.opts.Root, rel)
 	if err != nil {

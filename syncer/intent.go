@@ -3,11 +3,13 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/objmeta"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/state"
@@ -27,6 +29,14 @@ import (
 //     the intent, is the killed process's own: it is aborted, so no
 //     unfinished upload is left to cost storage;
 //   - anything else: the intent is dropped, the plan decides as usual.
+//
+// Downloads are written ahead the same way: before the verified temporary
+// file is renamed into place, its intent names the object it copies and
+// the file's fingerprint. A process killed after the rename leaves a file
+// that no base entry records; the next pass finds it by its size, mtime
+// and inode and records the object as its base. Without that, a pull would
+// see a local file nobody synced: kept as a conflict copy when the object
+// changed again, and never deleted when the object was.
 
 // intentClockSkew is how much earlier than an intent the server's clock may
 // date an upload that the intent's process began.
@@ -45,6 +55,29 @@ func (s *Syncer) recordIntent(ctx context.Context, key string, src *source, mult
 	})
 	if err != nil {
 		return fmt.Errorf("record the upload of %s before sending it: %w", src.rel, err)
+	}
+	return nil
+}
+
+// recordPlacing saves the intent of placing the fetched file at rel, with
+// the fingerprint it has now (a rename keeps size, mtime and inode).
+func (s *Syncer) recordPlacing(ctx context.Context, f *fetched, rel string) error {
+	if s.db == nil {
+		return nil
+	}
+	fi, err := os.Stat(f.file.Name())
+	if err != nil {
+		return err
+	}
+	fp := localfs.FingerprintOf(fi)
+	err = s.db.SaveIntent(context.WithoutCancel(ctx), state.Intent{
+		Pair: s.opts.Pair, Path: rel, Key: f.remote.key, MD5: f.md5,
+		LocalSize: fp.Size, LocalMTime: fp.MTime, LocalCTime: fp.CTime, LocalInode: fp.Inode,
+		Download: true, ETag: f.remote.etag, RemoteSize: f.remote.size, StorageClass: f.remote.storageClass,
+		Encrypted: f.remote.encrypted, Created: s.opts.Now(),
+	})
+	if err != nil {
+		return fmt.Errorf("record the download of %s before placing it: %w", rel, err)
 	}
 	return nil
 }
@@ -73,26 +106,43 @@ func (s *Syncer) settleIntents(ctx context.Context, in *planner.Input, paths []s
 }
 
 func (s *Syncer) settleIntent(ctx context.Context, in *planner.Input, it state.Intent) {
+	if it.Download {
+		s.settlePlacing(ctx, in, it)
+		return
+	}
 	if it.Multipart && !s.opts.DryRun {
 		s.abortUnrecorded(ctx, it)
 	}
 	i, found := slices.BinarySearchFunc(in.Remote, it.Key, func(r planner.RemoteEntry, k string) int { return strings.Compare(r.Key, k) })
 	if found && !baseRecords(in.Base, it.Path, in.Remote[i]) && s.isIntended(ctx, in.Remote[i], it) {
-		b := s.intendedBase(in.Remote[i], it)
-		if !s.opts.DryRun {
-			if err := s.db.PutBase(context.WithoutCancel(ctx), b); err != nil {
-				s.log.Warn().Err(err).Str("path", it.Path).Msg("record an upload a stopped run did not record")
-				return
-			}
-		}
-		setBase(in, toPlannerBase(b))
-		s.log.Info().Str("path", it.Path).Str("key", it.Key).Msg("recorded an upload that a stopped run had sent but not recorded")
+		s.adopt(ctx, in, s.intendedBase(in.Remote[i], it), "recorded an upload that a stopped run had sent but not recorded")
 		return
 	}
+	s.dropIntent(ctx, it)
+}
+
+// adopt records b, what a stopped run did but did not record, as the base
+// (which removes the intent), and plans with it. A dry run only plans with
+// it.
+func (s *Syncer) adopt(ctx context.Context, in *planner.Input, b state.BaseEntry, msg string) {
 	if !s.opts.DryRun {
-		if err := s.db.DeleteIntent(context.WithoutCancel(ctx), s.opts.Pair, it.Path); err != nil {
-			s.log.Warn().Err(err).Str("path", it.Path).Msg("drop upload intent")
+		if err := s.db.PutBase(context.WithoutCancel(ctx), b); err != nil {
+			s.log.Warn().Err(err).Str("path", b.Path).Msg("record a transfer a stopped run did not record")
+			return
 		}
+	}
+	setBase(in, toPlannerBase(b))
+	s.log.Info().Str("path", b.Path).Str("key", b.RemoteKey).Msg(msg)
+}
+
+// dropIntent forgets an intent that proved nothing: the plan decides as
+// usual.
+func (s *Syncer) dropIntent(ctx context.Context, it state.Intent) {
+	if s.opts.DryRun {
+		return
+	}
+	if err := s.db.DeleteIntent(context.WithoutCancel(ctx), s.opts.Pair, it.Path); err != nil {
+		s.log.Warn().Err(err).Str("path", it.Path).Msg("drop a transfer's intent")
 	}
 }
 
@@ -119,6 +169,29 @@ func (s *Syncer) isIntended(ctx context.Context, r planner.RemoteEntry, it state
 		return recorded.MD5 == it.MD5
 	}
 	return s.opts.Key == nil && strings.EqualFold(info.ETag, it.MD5)
+}
+
+// settlePlacing settles the intent of a download: the file at its path is
+// the one it placed when its size, mtime and inode are the intent's (the
+// rename changed its ctime), and then the object it copied becomes the
+// base, so that a later change or deletion on either side is seen as one.
+func (s *Syncer) settlePlacing(ctx context.Context, in *planner.Input, it state.Intent) {
+	i, found := slices.BinarySearchFunc(in.Local, it.Path, func(l planner.LocalEntry, p string) int { return strings.Compare(l.Path, p) })
+	if found {
+		l := in.Local[i]
+		if l.Size == it.LocalSize && l.MTime == it.LocalMTime && l.Inode == it.LocalInode {
+			b := state.BaseEntry{
+				Pair: s.opts.Pair, Path: it.Path,
+				LocalSize: l.Size, LocalMTime: l.MTime, LocalCTime: l.CTime, LocalInode: l.Inode,
+				MD5:       it.MD5,
+				RemoteKey: it.Key, RemoteSize: it.RemoteSize, ETag: it.ETag, StorageClass: it.StorageClass,
+				Encrypted: it.Encrypted, RemoteMTime: l.MTime, SyncedAt: s.opts.Now(),
+			}
+			s.adopt(ctx, in, b, "recorded a download that a stopped run had placed but not recorded")
+			return
+		}
+	}
+	s.dropIntent(ctx, it)
 }
 
 // intendedBase is the base entry the killed upload would have recorded.

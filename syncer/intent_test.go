@@ -1,8 +1,10 @@
 package syncer
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ks3sync/ks3sync/planner"
@@ -87,3 +89,61 @@ func TestUnrecordedMultipartThenRewritten(t *testing.T) {
 		t.Errorf("%d intents left after a clean run", n)
 	}
 }
+
+// A download renamed into place whose base entry was never written (the
+// process was killed in between) is known for the object's copy by the
+// next pass: the object rewritten since is downloaded over it without a
+// conflict copy, and the object deleted since is deleted locally.
+func TestUnrecordedDownloadThenChanged(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		key  bool
+	}{{"plain", false}, {"encrypted", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			enc := func(o *Options) {
+				propagate(o)
+				if c.key {
+					o.Key = &testKey
+				}
+			}
+			src := newFixture(t)
+			src.write(t, "a.txt", []byte("first a"))
+			src.write(t, "d/b.txt", []byte("first b"))
+			if _, err := src.syncer(t, enc).Run(t.Context(), "run"); err != nil {
+				t.Fatal(err)
+			}
+			dst := newFixture(t)
+			dst.store = src.store
+			pullEnc := func(o *Options) { enc(o); pull(o) }
+			placedHook = func(string) error { return errors.New("killed after the rename") }
+			res, _ := dst.syncer(t, pullEnc).Run(t.Context(), "run")
+			placedHook = nil
+			if res.Counts.Failed != 2 {
+				t.Fatalf("the killed pull: %+v", res.Counts)
+			}
+			src.write(t, "a.txt", []byte("second a, longer"))
+			os.Remove(filepath.Join(src.root, "d", "b.txt"))
+			if _, err := src.syncer(t, enc).Run(t.Context(), "run"); err != nil {
+				t.Fatal(err)
+			}
+			res, err := dst.syncer(t, pullEnc).Run(t.Context(), "run")
+			if err != nil || res.Counts.Failed != 0 || res.Counts.Conflicts != 0 {
+				t.Fatalf("the pull after: %+v, %v", res.Counts, err)
+			}
+			if got, _ := os.ReadFile(filepath.Join(dst.root, "a.txt")); string(got) != "second a, longer" {
+				t.Errorf("a.txt = %q, want the object's new content", got)
+			}
+			if _, err := os.Stat(filepath.Join(dst.root, "d", "b.txt")); !os.IsNotExist(err) {
+				t.Errorf("d/b.txt is still there after its object was deleted: %v", err)
+			}
+			entries, _ := os.ReadDir(dst.root)
+			for _, e := range entries {
+				if conflictCopy(e.Name()) {
+					t.Errorf("conflict copy %s", e.Name())
+				}
+			}
+		})
+	}
+}
+
+func conflictCopy(name string) bool { return strings.Contains(name, ".conflict-") }
