@@ -9,10 +9,16 @@
 #   bench/run.sh --smoke    tiny data, one repetition of every case (< 1 min, CI)
 #   bench/run.sh [flags]    any other flags go to ks3bench (-reps, -cases, ...)
 #
+# Every case runs against `ks3sync serve` and then against versitygw (a
+# third-party S3 server over a folder; ks3sync signs with SigV4 there), each
+# started on loopback over a fresh folder, with one table per server.
+#
 # Environment: BENCH_WORK keeps data, logs and results in that folder (the
 # generated data is reused by later runs); BENCH_RCLONE_LATEST=1 also builds
 # the current rclone from the Go module proxy (about 5 minutes) and compares
-# with it too. Installs rclone and GNU time with apt-get when missing.
+# with it too; BENCH_VERSITYGW=0 leaves versitygw out (the smoke run leaves it
+# out unless BENCH_VERSITYGW=1). Installs rclone and GNU time with apt-get,
+# and versitygw with `go install` (about 2 minutes), when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +56,27 @@ echo "== building ks3sync and ks3bench into $work/bin"
 go build -o "$work/bin/ks3sync" ./cmd/ks3sync
 go build -o "$work/bin/ks3bench" ./bench/cmd/ks3bench
 
+versitygw_version=v1.8.0
+versitygw=""
+want_versitygw=${BENCH_VERSITYGW:-}
+if [ -z "$want_versitygw" ]; then
+  if $smoke; then want_versitygw=0; else want_versitygw=1; fi
+fi
+if [ "$want_versitygw" = 1 ]; then
+  gobin=$(go env GOBIN); gobin=${gobin:-$(go env GOPATH)/bin}
+  if command -v versitygw >/dev/null; then
+    versitygw=$(command -v versitygw)
+  elif [ -x "$gobin/versitygw" ]; then
+    versitygw=$gobin/versitygw
+  else
+    if [ ! -x "$work/bin/versitygw" ]; then
+      echo "== building versitygw $versitygw_version (about 2 minutes)"
+      GOBIN="$work/bin" go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
+    fi
+    versitygw=$work/bin/versitygw
+  fi
+fi
+
 rclones=rclone
 if [ "${BENCH_RCLONE_LATEST:-0}" = 1 ]; then
   if [ ! -x "$work/bin/rclone" ]; then
@@ -66,9 +93,9 @@ done
 
 if $smoke; then
   # The smoke run must fail loudly and finish well within a minute.
-  timeout 60 "$work/bin/ks3bench" -ks3sync "$work/bin/ks3sync" -rclone "$rclones" -work "$work" "${args[@]}"
+  timeout 90 "$work/bin/ks3bench" -ks3sync "$work/bin/ks3sync" -versitygw "$versitygw" -rclone "$rclones" -work "$work" "${args[@]}"
 else
-  "$work/bin/ks3bench" -ks3sync "$work/bin/ks3sync" -rclone "$rclones" -work "$work" \
+  "$work/bin/ks3bench" -ks3sync "$work/bin/ks3sync" -versitygw "$versitygw" -rclone "$rclones" -work "$work" \
     -out "$work/results.json" "${args[@]}"
   echo "== samples and summaries: $work/results.json; logs: $work/logs"
 fi

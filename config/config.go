@@ -95,7 +95,13 @@ type Pair struct {
 	Include        []string   `yaml:"include"`
 	Exclude        []string   `yaml:"exclude"`
 	FollowSymlinks bool       `yaml:"follow_symlinks"`
-	Watch          Watch      `yaml:"watch"`
+	// KeepMode stores each file's Unix permission bits in its object's
+	// metadata on upload and gives them back to the file on download.
+	KeepMode bool `yaml:"keep_mode"`
+	// KeepEmptyFolders syncs empty folders as zero-byte "folder/" marker
+	// objects, the way the KS3 console shows folders.
+	KeepEmptyFolders bool  `yaml:"keep_empty_folders"`
+	Watch            Watch `yaml:"watch"`
 }
 
 // Notify configures notifications of the daemon: a webhook and/or a

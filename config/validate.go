@@ -218,6 +218,14 @@ var (
 // StorageClasses lists the storage classes KS3 accepts.
 var StorageClasses = []string{"STANDARD", "STANDARD_IA", "DEEP_IA", "ARCHIVE", "COLD_ARCHIVE", "DEEP_COLD_ARCHIVE"}
 
+// CheckPair applies a pair's defaults and validates it as a pairs[] entry
+// of a config file is, for a pair built from a command line rather than a
+// file: relative paths are resolved against the working directory, errors
+// start with field, and what is accepted but unwise goes to warn.
+func CheckPair(p *Pair, field string, warn func(string)) error {
+	return p.finish("", field, warn)
+}
+
 func (p *Pair) finish(base, field string, warn func(string)) error {
 	setDefault(&p.Direction, "push")
 	setDefault(&p.Delete, "keep")

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bufio"
+	"fmt"
 	"os/exec"
 	"strings"
 	"sync"
@@ -75,7 +76,10 @@ func (s *serveProc) start() {
 				once.Do(func() { close(ready) })
 			}
 		}
-		cmd.Wait()
+		err := cmd.Wait()
+		s.mu.Lock()
+		s.out = append(s.out, fmt.Sprintf("(process %d ended: %v)", cmd.Process.Pid, err))
+		s.mu.Unlock()
 	}()
 	s.mu.Lock()
 	s.cmd, s.done = cmd, done

@@ -40,13 +40,15 @@ func TestChaosServerKill(t *testing.T) {
 	figures.note(rowServerKill, "%d writes acknowledged over %d SIGKILLs of the server", acked, campaignScale().serverKills)
 }
 
-// loadClient is a client that never retries: an error is a write the
-// server did not acknowledge.
+// loadClient is a client that never retries and has no circuit breaker:
+// an error is a write the server did not acknowledge, and the first
+// request after a restart is sent (a breaker opened by the writes that
+// failed at the kill would refuse it).
 func loadClient(t *testing.T, url string) *ks3.Client {
 	t.Helper()
 	c, err := ks3.New(ks3.Options{
 		Endpoint: url, AccessKey: ks3servertest.AccessKey, SecretKey: ks3servertest.SecretKey,
-		UserAgent: "ks3sync-campaign-load", Retry: ks3.RetryPolicy{MaxAttempts: 1},
+		UserAgent: "ks3sync-campaign-load", Retry: ks3.RetryPolicy{MaxAttempts: 1, Budget: -1}, Breaker: ks3.BreakerPolicy{Window: -1},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package localfs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +32,8 @@ type Pending struct {
 }
 
 // Create starts a file that is to become final. A file already at final
-// will keep its permissions when replaced; a new one gets 0644. final's
+// will keep its permissions when replaced; a new one gets NewFileMode
+// (see SetMode for another). final's
 // folder must exist, and final may not be a folder.
 func Create(final string) (*Pending, error) {
 	mode, err := destMode(final)
@@ -80,7 +82,7 @@ func Resume(final, temp string, keep int64) (*Pending, error) {
 }
 
 // destMode is the mode a file placed at final gets: that of the file it
-// replaces, else 0644. final may not be a folder.
+// replaces, else NewFileMode. final may not be a folder.
 func destMode(final string) (fs.FileMode, error) {
 	switch fi, err := os.Stat(final); {
 	case err == nil && fi.IsDir():
@@ -90,8 +92,12 @@ func destMode(final string) (fs.FileMode, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return 0, err
 	}
-	return 0o644, nil
+	return NewFileMode(), nil
 }
+
+// SetMode sets the permission bits the file gets when it is sealed,
+// instead of those of the file it replaces or NewFileMode.
+func (p *Pending) SetMode(m fs.FileMode) { p.mode = m.Perm() }
 
 // Write writes to the temporary file.
 func (p *Pending) Write(b []byte) (int, error) { return p.f.Write(b) }
@@ -144,7 +150,10 @@ func (p *Pending) Place() error {
 	if !p.closed {
 		return fmt.Errorf("place %s: the file is not sealed", p.final)
 	}
-	if err := os.Rename(p.f.Name(), p.final); err != nil {
+	// On Windows a file open in another program cannot be replaced: wait a
+	// little for it to be let go (see RetryLocked).
+	err := RetryLocked(context.Background(), true, func() error { return os.Rename(p.f.Name(), p.final) })
+	if err != nil {
 		return err
 	}
 	p.placed = true

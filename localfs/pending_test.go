@@ -29,8 +29,13 @@ func TestWriteFile(t *testing.T) {
 	if err != nil || !fi.ModTime().Equal(mtime) {
 		t.Fatalf("written file: %v, %v", fi, err)
 	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o644 {
-		t.Errorf("new file has mode %v, want 0644", fi.Mode())
+	// A new file gets what any file created with 0666 gets from the umask.
+	plain := filepath.Join(t.TempDir(), "plain.txt")
+	if err := os.WriteFile(plain, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := os.Stat(plain); runtime.GOOS != "windows" && (fi.Mode().Perm() != want.Mode().Perm() || NewFileMode() != want.Mode().Perm()) {
+		t.Errorf("new file has mode %v, NewFileMode %v, want %v", fi.Mode(), NewFileMode(), want.Mode())
 	}
 	if err := os.Chmod(final, 0o600); err != nil {
 		t.Fatal(err)
@@ -125,5 +130,30 @@ func TestPendingSteps(t *testing.T) {
 func TestCreateNeedsTheFolder(t *testing.T) {
 	if _, err := Create(filepath.Join(t.TempDir(), "missing", "a.txt")); err == nil {
 		t.Error("Create in a missing folder succeeded")
+	}
+}
+
+func TestPendingSetMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix permission bits")
+	}
+	final := filepath.Join(t.TempDir(), "script.sh")
+	p, err := Create(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Discard()
+	if fi, err := os.Stat(p.Name()); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("temporary file before sealing: %v, %v; want private 0600", fi, err)
+	}
+	p.SetMode(0o750 | os.ModeSetuid)
+	if err := p.Seal(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Place(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(final); err != nil || fi.Mode() != 0o750 {
+		t.Errorf("placed file: %v, %v; want -rwxr-x---", fi, err)
 	}
 }

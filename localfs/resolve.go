@@ -139,7 +139,7 @@ func (ps *pathScan) dir(rel string) *dirRef {
 func (ps *pathScan) enter(rel string) *dirRef {
 	parent := ps.dir(ParentRel(rel))
 	name := path.Base(rel)
-	if parent == nil || IsTemp(name) {
+	if parent == nil || IsReserved(name) {
 		return nil
 	}
 	osPath, fi, err := lookup(parent.os, name)

@@ -110,6 +110,9 @@ func ScanPaths(ctx context.Context, root string, paths []string, opts ScanOption
 	return s.finish(ctx)
 }
 
+// FingerprintOf is the fingerprint of a file of fi, as a scan reports it.
+func FingerprintOf(fi fs.FileInfo) planner.Fingerprint { return fingerprint(fi) }
+
 // Stat returns the fingerprint of the regular file at the slash-separated
 // relative path rel, following symbolic links as a scan with FollowLinks
 // does. Its fields equal those a scan reports for an unchanged file.

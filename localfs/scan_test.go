@@ -57,7 +57,7 @@ func mustScan(t *testing.T, root string, opts ScanOptions) *ScanResult {
 
 func TestScanTree(t *testing.T) {
 	root := t.TempDir()
-	mkTree(t, root, "b.txt", "a/z", "a/b/c.txt", "a b", "a-b/x", "empty/", "A", TempPrefix+"123", "a/"+TempPrefix+"x")
+	mkTree(t, root, "b.txt", "a/z", "a/b/c.txt", "a b", "a-b/x", "empty/", "A", TempPrefix+"123", "a/"+TempPrefix+"456")
 	past := time.Date(2020, 1, 2, 3, 4, 5, 6000, time.UTC)
 	if err := os.Chtimes(filepath.Join(root, "b.txt"), past, past); err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func BenchmarkScan(b *testing.B) {
 
 func TestScanReportsTempFiles(t *testing.T) {
 	root := t.TempDir()
-	for _, rel := range []string{"a.txt", "sub/" + TempPrefix + "x", TempPrefix + "y"} {
+	for _, rel := range []string{"a.txt", "sub/" + TempPrefix + "2", TempPrefix + "1"} {
 		p := filepath.Join(root, filepath.FromSlash(rel))
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		if err := os.WriteFile(p, []byte(rel), 0o644); err != nil {
@@ -367,7 +367,7 @@ func TestScanReportsTempFiles(t *testing.T) {
 		t.Errorf("entries = %v, want only a.txt", r.Entries)
 	}
 	temps := slices.Sorted(slices.Values(r.Temps))
-	if want := []string{TempPrefix + "y", "sub/" + TempPrefix + "x"}; !slices.Equal(temps, want) {
+	if want := []string{TempPrefix + "1", "sub/" + TempPrefix + "2"}; !slices.Equal(temps, want) {
 		t.Errorf("temps = %q, want %q", temps, want)
 	}
 }

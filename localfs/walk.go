@@ -118,8 +118,11 @@ func (s *scanner) walkDir(ctx context.Context, d dirRef) error {
 // visit sorts one entry of directory d: a file to record, a directory to
 // descend into, or something to skip.
 func (s *scanner) visit(b *dirBatch, d dirRef, de fs.DirEntry, rel, osPath string) {
-	if IsTemp(de.Name()) {
-		if de.Type().IsRegular() {
+	if IsReserved(de.Name()) {
+		switch {
+		case !IsTemp(de.Name()):
+			s.skip(rel, "named like ks3sync's temporary files ("+TempPrefix+"…), which never sync", true)
+		case de.Type().IsRegular():
 			s.temp(rel)
 		}
 		return

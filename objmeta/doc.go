@@ -46,7 +46,7 @@ const (
 // reserved are the names whose values ks3sync or the SDK encryption format
 // write and rely on.
 var reserved = []string{
-	NameMTime, NameMD5, NameKeyedMD5,
+	NameMTime, NameMD5, NameKeyedMD5, NameMode,
 	NameHistoryKey, NameHistoryWritten, NameHistoryDisplaced, NameHistoryHost, NameHistoryCause,
 	ks3crypto.MetaIV, ks3crypto.MetaKey, ks3crypto.MetaPlainLength, ks3crypto.MetaPlainMD5,
 }

@@ -265,8 +265,12 @@ func (b *builder) finish() {
 		b.res.Counts[Nothing] = b.nothing
 	}
 	if b.suppressed > 0 {
+		folder := "the local folder"
+		if b.opts.LocalRoot != "" {
+			folder += " " + b.opts.LocalRoot
+		}
 		b.res.Warnings = append(b.res.Warnings, fmt.Sprintf(
-			"the local folder is missing or empty: %d remote deletions skipped", b.suppressed))
+			"%s is missing or empty: %d remote deletions skipped (an unmounted disk is never a reason to delete; to delete them, remove the objects with `ks3sync rm`)", folder, b.suppressed))
 	}
 	if b.opts.RemoteListFailed {
 		b.res.Warnings = append(b.res.Warnings,

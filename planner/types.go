@@ -56,6 +56,8 @@ type Options struct {
 	// case are one file. The zero value is a case-sensitive Unix
 	// filesystem. See package names.
 	Names names.Policy
+	// LocalRoot is the local folder as the user named it, for warnings.
+	LocalRoot string
 	// LocalRootMissing says the local root does not exist or is empty while
 	// the base is not. Remote deletions are then never planned.
 	LocalRootMissing bool

@@ -47,6 +47,8 @@ const upsertBase = `INSERT INTO base (` + baseColumns + `)
 
 const deleteBase = `DELETE FROM base WHERE pair = ? AND path = ?`
 
+const deleteIntent = `DELETE FROM intents WHERE pair = ? AND path = ?`
+
 // baseQuery reads the base of a pair straight from the primary key, which is
 // already in path order: no sorting, so memory stays flat however large the
 // base.
@@ -129,8 +131,8 @@ func (db *DB) DeleteBase(ctx context.Context, pair string, paths ...string) erro
 	return nil
 }
 
-// ResetPair forgets everything known about pair: its base, its dirty queue
-// and its upload checkpoints, in one transaction. Run history is kept. The
+// ResetPair forgets everything known about pair: its base, its dirty queue,
+// its upload checkpoints and intents, in one transaction. Run history is kept. The
 // next pass of the pair then starts from a full scan and listing.
 func (db *DB) ResetPair(ctx context.Context, pair string) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
@@ -139,6 +141,7 @@ func (db *DB) ResetPair(ctx context.Context, pair string) error {
 			`DELETE FROM dirty WHERE pair = ?`,
 			`DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE pair = ?)`,
 			`DELETE FROM uploads WHERE pair = ?`,
+			`DELETE FROM intents WHERE pair = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, pair); err != nil {
 				return err
@@ -179,12 +182,22 @@ func (db *DB) writeBase(ctx context.Context, ops []baseOp) error {
 			return err
 		}
 		defer del.Close()
+		done, err := tx.PrepareContext(ctx, deleteIntent)
+		if err != nil {
+			return err
+		}
+		defer done.Close()
 		for i := range ops {
 			op := &ops[i]
 			if op.delete {
 				_, err = del.ExecContext(ctx, op.entry.Pair, op.entry.Path)
 			} else {
 				_, err = put.ExecContext(ctx, op.entry.values()...)
+			}
+			if err == nil {
+				// What the path now is, is known: any intent for it
+				// has had its outcome recorded.
+				_, err = done.ExecContext(ctx, op.entry.Pair, op.entry.Path)
 			}
 			if err != nil {
 				return fmt.Errorf("%q: %w", op.entry.Path, err)

@@ -86,6 +86,7 @@ func (s *Syncer) Check(ctx context.Context, opts CheckOptions) (*CheckResult, er
 	if err != nil {
 		return nil, err
 	}
+	remote = slices.DeleteFunc(remote, func(r planner.RemoteEntry) bool { return isTempName(r.Key) })
 	c := &checker{s: s, download: opts.Download, res: &CheckResult{Files: len(scan.Entries)}}
 	for _, e := range scan.Errors {
 		c.report(Difference{Kind: DiffUnreadable, Path: e.Path, Detail: e.Err.Error()})

@@ -19,9 +19,10 @@ import (
 	"github.com/ks3sync/ks3sync/planner"
 )
 
-// isTempName reports ks3sync's own temporary files, which never sync.
+// isTempName reports names in the space of ks3sync's temporary files
+// (localfs.IsReserved), which never sync.
 func isTempName(rel string) bool {
-	return localfs.IsTemp(path.Base(rel))
+	return localfs.IsReserved(path.Base(rel))
 }
 
 // fetched is an object downloaded and verified into a temporary file beside
@@ -127,18 +128,50 @@ func (s *Syncer) receive(ctx context.Context, tr *transfer, rel string, f *fetch
 		return err
 	}
 	f.mtime = mtimeOf(tr.obj)
+	s.restoreMode(tr.obj, rel, f.file)
 	f.remote = remoteState{key: tr.obj.Key, size: tr.obj.Size, etag: tr.obj.ETag,
 		storageClass: tr.obj.StorageClass, encrypted: tr.enc != nil}
 	return f.file.Seal(f.mtime)
 }
+
+// restoreMode gives a downloaded file the mode its object stores, with
+// keep_mode; without it, or when the object stores none, the file keeps the
+// mode of the file it replaces, or gets the umask's mode if new. A stored
+// mode that cannot be read is ignored with a warning.
+func (s *Syncer) restoreMode(obj *ks3.Object, rel string, file *localfs.Pending) {
+	v, ok := obj.Metadata[objmeta.NameMode]
+	if !s.opts.KeepMode || !ok {
+		return
+	}
+	m, err := objmeta.ParseMode(v)
+	if err != nil {
+		msg := fmt.Sprintf("%s: ignored the stored mode of ks3://%s/%s: %v", rel, s.opts.Bucket, obj.Key, err)
+		s.log.Warn().Str("path", rel).Str("key", obj.Key).Str("mode", v).Msg("ignored a stored mode that cannot be read")
+		s.emit(Event{Kind: EventWarning, Path: rel, Key: obj.Key, Reason: msg})
+		return
+	}
+	file.SetMode(m)
+}
+
+// placedHook, when set (by tests), runs between the rename of a download
+// and the base entry: its error stands for a process killed there.
+var placedHook func(rel string) error
 
 // place renames a fetched file over rel and records the new base. If the
 // file is touched between the rename and the stat, the base is not
 // recorded, so the next pass looks at it again.
 func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 	s.suppress(rel)
+	if err := s.recordPlacing(ctx, f, rel); err != nil {
+		return err
+	}
 	if err := f.file.Place(); err != nil {
 		return err
+	}
+	if placedHook != nil {
+		if err := placedHook(rel); err != nil {
+			return err
+		}
 	}
 	fp, err := localfs.Stat(s.opts.Root, rel)
 	if err != nil {
@@ -210,25 +243,41 @@ func (s *Syncer) plaintext(obj *ks3.Object, key string) (io.Reader, *ks3crypto.M
 // its md5, the SDK's unencrypted-content-md5, or the ETag of a plain
 // single-PUT object. An object that records none of them is not checked.
 func (s *Syncer) checkContent(obj *ks3.Object, enc *ks3crypto.Metadata, sum string) error {
-	recorded := objmeta.Read(obj.Metadata)
-	want := ""
+	want, keyed := s.recordedMD5(obj, enc)
 	switch {
-	case recorded.KeyedMD5 != "" && s.opts.Key != nil:
-		if objmeta.NewIdentity(*s.opts.Key).Matches(sum, recorded.KeyedMD5) {
+	case keyed != "":
+		if objmeta.NewIdentity(*s.opts.Key).Matches(sum, keyed) {
 			return nil
 		}
 		return fmt.Errorf("content MD5 %s does not match the object's md5-sealed", sum)
-	case recorded.MD5 != "":
-		want = recorded.MD5
-	case enc != nil && enc.PlainMD5 != nil:
-		want = hex.EncodeToString(enc.PlainMD5)
-	case enc == nil && objmeta.IsMD5Hex(obj.ETag):
-		want = strings.ToLower(obj.ETag)
-	}
-	if want != "" && sum != want {
+	case want != "" && sum != want:
 		return fmt.Errorf("content MD5 %s does not match the object's %s", sum, want)
 	}
 	return nil
+}
+
+// recordedMD5 is what obj records of its plaintext's MD5, in the order
+// checkContent trusts them: the sealed md5 (keyed, with the pair's key),
+// else a hex MD5 (want); both empty when it records none.
+func (s *Syncer) recordedMD5(obj *ks3.Object, enc *ks3crypto.Metadata) (want, keyed string) {
+	recorded := objmeta.Read(obj.Metadata)
+	switch {
+	case recorded.KeyedMD5 != "" && s.opts.Key != nil:
+		return "", recorded.KeyedMD5
+	case recorded.MD5 != "":
+		return recorded.MD5, ""
+	case enc != nil && enc.PlainMD5 != nil:
+		return hex.EncodeToString(enc.PlainMD5), ""
+	case enc == nil && objmeta.IsMD5Hex(obj.ETag):
+		return strings.ToLower(obj.ETag), ""
+	}
+	return "", ""
+}
+
+// verifiable reports whether checkContent can check a download of obj.
+func (s *Syncer) verifiable(obj *ks3.Object, enc *ks3crypto.Metadata) bool {
+	want, keyed := s.recordedMD5(obj, enc)
+	return want != "" || keyed != ""
 }
 
 // mtimeOf is the source mtime ks3sync stored, else the object's LastModified.

@@ -136,6 +136,15 @@ func (s *Syncer) failed(ctx context.Context, a planner.Action, err error, t *tal
 	if down := endpointDown(err); down != nil {
 		return down
 	}
+	if localfs.IsLocked(err) || localfs.IsReplaceBlocked(err) {
+		// Another program holds the file open (Windows): not a failure;
+		// nothing was recorded, so the next pass tries it again.
+		t.add(func(c *state.RunCounts) { c.Skipped++ })
+		msg := fmt.Sprintf("%s is open in another program; it is tried again in the next pass (%v)", a.Path, err)
+		s.log.Info().Str("action", string(a.Kind)).Str("path", a.Path).Err(err).Msg("file in use; retried next pass")
+		s.emit(Event{Kind: EventWarning, Action: string(a.Kind), Path: a.Path, Key: a.Key, Reason: msg})
+		return nil
+	}
 	t.fail(a.Path, fmt.Sprintf("%s %s: %v", a.Kind, a.Path, err))
 	// Reported once, as the event; the log has it at debug level.
 	s.log.Debug().Str("action", string(a.Kind)).Str("path", a.Path).Err(err).Msg("item failed")
@@ -226,7 +235,8 @@ func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
 		return err
 	}
 	s.suppress(a.Path)
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+	err = localfs.RetryLocked(ctx, true, func() error { return os.Remove(p) })
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	return s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path)

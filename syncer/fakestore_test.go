@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -30,6 +31,8 @@ type fakeStore struct {
 	failPartAfter int
 	partsAccepted int
 	partCalls     int
+	// partsWithMD5 counts the parts that came with a Content-MD5.
+	partsWithMD5 int
 	// breakBodyAt makes the next GET body fail with a retryable error
 	// after this many bytes (0 = never), as a dropped connection does.
 	breakBodyAt int
@@ -39,6 +42,9 @@ type fakeStore struct {
 	ranges []string
 	// listErr, when set, fails every listing.
 	listErr error
+	// loseAnswers makes PutObject and InitiateMultipartUpload do their
+	// work and then fail, as a process killed before it heard the answer.
+	loseAnswers bool
 }
 
 type fakeObject struct {
@@ -47,9 +53,10 @@ type fakeObject struct {
 }
 
 type fakeUpload struct {
-	key   string
-	opts  ks3.PutOptions
-	parts map[int][]byte
+	key       string
+	opts      ks3.PutOptions
+	parts     map[int][]byte
+	initiated time.Time
 }
 
 var _ objectStore = (*fakeStore)(nil)
@@ -141,6 +148,9 @@ func (f *fakeStore) PutObject(_ context.Context, _, key string, body io.ReadSeek
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.store(key, data, etagOf(data), opts)
+	if f.loseAnswers {
+		return nil, errCrash
+	}
 	return &ks3.PutResult{ETag: etagOf(data)}, nil
 }
 
@@ -149,11 +159,14 @@ func (f *fakeStore) InitiateMultipartUpload(_ context.Context, _, key string, op
 	defer f.mu.Unlock()
 	f.nextID++
 	id := fmt.Sprintf("upload-%d", f.nextID)
-	f.uploads[id] = &fakeUpload{key: key, opts: opts, parts: map[int][]byte{}}
+	f.uploads[id] = &fakeUpload{key: key, opts: opts, parts: map[int][]byte{}, initiated: time.Now()}
+	if f.loseAnswers {
+		return "", errCrash
+	}
 	return id, nil
 }
 
-func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body io.ReadSeeker, size int64, _ []byte) (string, error) {
+func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body io.ReadSeeker, size int64, sum []byte) (string, error) {
 	data, err := io.ReadAll(body)
 	if err != nil {
 		return "", err
@@ -161,6 +174,13 @@ func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.partCalls++
+	if sum != nil {
+		// A server refuses a body that does not match its Content-MD5.
+		if got := md5.Sum(data); !bytes.Equal(got[:], sum) {
+			return "", &ks3.Error{StatusCode: 400, Code: "BadDigest"}
+		}
+		f.partsWithMD5++
+	}
 	if f.failPartAfter > 0 && f.partsAccepted >= f.failPartAfter {
 		return "", errCrash
 	}
@@ -204,6 +224,27 @@ func (f *fakeStore) AbortMultipartUpload(_ context.Context, _, _, id string) err
 	}
 	delete(f.uploads, id)
 	return nil
+}
+
+func (f *fakeStore) ListMultipartUploads(_ context.Context, _ string, opts ks3.ListUploadsOptions) iter.Seq2[ks3.Upload, error] {
+	f.mu.Lock()
+	var ups []ks3.Upload
+	for id, u := range f.uploads {
+		if strings.HasPrefix(u.key, opts.Prefix) {
+			ups = append(ups, ks3.Upload{Key: u.key, UploadID: id, Initiated: u.initiated})
+		}
+	}
+	f.mu.Unlock()
+	slices.SortFunc(ups, func(a, b ks3.Upload) int {
+		return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.UploadID, b.UploadID))
+	})
+	return func(yield func(ks3.Upload, error) bool) {
+		for _, u := range ups {
+			if !yield(u, nil) {
+				return
+			}
+		}
+	}
 }
 
 func (f *fakeStore) ListParts(_ context.Context, _, _, id string) iter.Seq2[ks3.Part, error] {

@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"slices"
@@ -35,6 +36,19 @@ func (s *Syncer) putMultipart(ctx context.Context, key string, src *source) (rem
 	if err != nil {
 		return remoteState{}, err
 	}
+	var sums partSums
+	if s.hashesWithParts(src.fp.Size) {
+		if sums, err = hashParts(ctx, src.f, src.fp.Size, plan); err != nil {
+			return remoteState{}, fmt.Errorf("hash %s: %w", src.rel, err)
+		}
+		src.md5 = sums.whole
+		// The intent was recorded before the file was hashed: record the
+		// MD5 before the first request, so that an object completed by a
+		// killed run is still recognised.
+		if err := s.recordIntent(ctx, key, src, true); err != nil {
+			return remoteState{}, err
+		}
+	}
 	up, err := s.resumeOrStart(ctx, key, src, plan, encrypt)
 	if err != nil {
 		return remoteState{}, err
@@ -43,7 +57,7 @@ func (s *Syncer) putMultipart(ctx context.Context, key string, src *source) (rem
 	if encrypt {
 		err = s.sendEncryptedParts(ctx, up, src)
 	} else {
-		err = s.sendParts(ctx, up, src)
+		err = s.sendParts(ctx, up, src, sums.parts)
 	}
 	if err != nil {
 		return remoteState{}, err
@@ -187,8 +201,19 @@ func (s *Syncer) start(ctx context.Context, key string, src *source, plan ks3.Pa
 	return &upload{cp: cp, plan: plan, done: make(map[int]state.UploadPart)}, nil
 }
 
-// sendParts uploads the missing parts of a plain file in parallel.
-func (s *Syncer) sendParts(ctx context.Context, up *upload, src *source) error {
+// hashesWithParts reports whether a file of size bytes goes up as a plain
+// multipart upload, whose whole-file MD5 is computed in the same read as
+// its parts' (see hashParts) rather than before.
+func (s *Syncer) hashesWithParts(size int64) bool {
+	return s.opts.Key == nil && size >= s.opts.MultipartThreshold
+}
+
+// sendParts uploads the missing parts of a plain file in parallel, each
+// with its Content-MD5 from sums.
+func (s *Syncer) sendParts(ctx context.Context, up *upload, src *source, sums [][16]byte) error {
+	if len(sums) != up.plan.Count {
+		return fmt.Errorf("upload ks3://%s/%s: %d part hashes for %d parts", up.cp.Bucket, up.cp.Key, len(sums), up.plan.Count)
+	}
 	// The missing parts are listed before any worker starts: workers add
 	// to up.done as parts finish.
 	var missing []int
@@ -203,7 +228,7 @@ func (s *Syncer) sendParts(ctx context.Context, up *upload, src *source) error {
 		g.Go(func() error {
 			off, length := up.plan.Part(n)
 			body := io.NewSectionReader(src.f, off, length)
-			return s.sendPart(gctx, up, src.rel, n, body, length, nil)
+			return s.sendPart(gctx, up, src.rel, n, body, length, sums[n-1][:], nil)
 		})
 	}
 	return g.Wait()
@@ -222,7 +247,7 @@ func (s *Syncer) sendEncryptedParts(ctx context.Context, up *upload, src *source
 		if err != nil {
 			return fmt.Errorf("encrypt part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
 		}
-		if err := s.sendPart(ctx, up, src.rel, n, pr, pr.Size(), pr.Chain); err != nil {
+		if err := s.sendPart(ctx, up, src.rel, n, pr, pr.Size(), nil, pr.Chain); err != nil {
 			return err
 		}
 	}
@@ -251,15 +276,26 @@ func (up *upload) chain(key ks3crypto.Key) (*ks3crypto.Chain, error) {
 }
 
 // sendPart uploads one part, checks the returned ETag against the MD5 of
-// the bytes sent, and checkpoints it.
-func (s *Syncer) sendPart(ctx context.Context, up *upload, rel string, n int, body io.ReadSeeker, size int64, chain func() ([16]byte, error)) error {
-	hb := newHashingBody(s.throttle(ctx, body, rel))
-	etag, err := s.store.UploadPart(ctx, up.cp.Bucket, up.cp.Key, up.cp.UploadID, n, hb, size, nil)
+// the bytes sent, and checkpoints it. With sum (the part's MD5, known
+// before) the part carries it as Content-MD5 and is not hashed again;
+// without, the bytes are hashed as they are sent.
+func (s *Syncer) sendPart(ctx context.Context, up *upload, rel string, n int, body io.ReadSeeker, size int64, sum []byte, chain func() ([16]byte, error)) error {
+	body = s.throttle(ctx, body, rel)
+	var hb *hashingBody
+	if sum == nil {
+		hb = newHashingBody(body)
+		body = hb
+	}
+	etag, err := s.store.UploadPart(ctx, up.cp.Bucket, up.cp.Key, up.cp.UploadID, n, body, size, sum)
 	if err != nil {
 		return fmt.Errorf("upload part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
 	}
 	etag = strings.Trim(etag, `"`)
-	if objmeta.IsMD5Hex(etag) && !strings.EqualFold(etag, hb.sum()) {
+	sent := hex.EncodeToString(sum)
+	if hb != nil {
+		sent = hb.sum()
+	}
+	if objmeta.IsMD5Hex(etag) && !strings.EqualFold(etag, sent) {
 		return fmt.Errorf("upload part %d of ks3://%s/%s: the server stored different bytes", n, up.cp.Bucket, up.cp.Key)
 	}
 	part := state.UploadPart{Number: n, Size: size, ETag: etag}

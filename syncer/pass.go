@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"slices"
 	"strings"
 
@@ -140,8 +141,14 @@ func (s *Syncer) executePlan(ctx context.Context, plan *planner.Result, paths []
 	}
 	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
 	s.dropStaleDownloads(ctx, plan, paths)
+	s.dropStaleUploads(ctx, plan, paths)
 	if err := s.execute(ctx, plan, t); err != nil {
 		return err
+	}
+	if paths == nil && s.opts.KeepEmptyFolders {
+		if err := s.syncFolders(ctx, t); err != nil {
+			return err
+		}
 	}
 	s.retain(ctx, remote)
 	return nil
@@ -176,6 +183,7 @@ func (s *Syncer) plannerOptions() planner.Options {
 		Host:         s.opts.Host,
 		Time:         s.opts.Now().UTC().Format("20060102-150405"),
 		Names:        s.nameRules(),
+		LocalRoot:    s.opts.Root,
 	}
 }
 
@@ -204,7 +212,9 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 	if err := g.Wait(); err != nil {
 		return in, opts, err
 	}
-	s.dropUnknown(&in, unreadable)
+	in.Remote = s.dropReserved(in.Remote, t)
+	s.dropUnknown(&in, unreadable, t)
+	s.settleIntents(ctx, &in, paths)
 	switch {
 	case paths == nil && len(in.Local) == 0 && len(in.Base) > 0:
 		opts.LocalRootMissing = true
@@ -242,7 +252,12 @@ func dirEmpty(dir string) bool {
 // symlink or special file now where a file or folder was): nothing about
 // them may be decided this pass; above all they must not look deleted, and
 // a local twin must not overwrite the remote copy.
-func (s *Syncer) dropUnknown(in *planner.Input, unknown []string) {
+//
+// An object of a pair that pulls whose path lies inside one of them (a
+// symbolic link, not followed, where its folder would be) is a failed
+// item: ks3sync never writes through a link, and the user must hear that
+// the object was not downloaded.
+func (s *Syncer) dropUnknown(in *planner.Input, unknown []string, t *tally) {
 	if len(unknown) == 0 {
 		return
 	}
@@ -251,7 +266,35 @@ func (s *Syncer) dropUnknown(in *planner.Input, unknown []string) {
 	in.Base = slices.DeleteFunc(in.Base, func(b planner.BaseEntry) bool { return bad(b.Path) })
 	in.Remote = slices.DeleteFunc(in.Remote, func(r planner.RemoteEntry) bool {
 		p, err := s.pathFor(r.Key)
-		return err == nil && bad(p)
+		if err != nil || !bad(p) {
+			return false
+		}
+		if s.opts.Direction != planner.Push {
+			if dir := path.Dir(p); dir != "." && bad(dir) {
+				msg := fmt.Sprintf("%s: not downloaded: a folder on its way is a symbolic link or not a folder, and ks3sync never writes through one", p)
+				t.fail(p, msg)
+				s.emit(Event{Kind: EventError, Path: p, Error: msg, ErrorKind: KindLocal, Reason: "path through a link"})
+			}
+		}
+		return true
+	})
+}
+
+// dropReserved removes the objects whose names lie in the name space of
+// ks3sync's temporary files: no local file may be created with such a
+// name. A pair that pulls reports each as a failed item naming the key,
+// so that the user renames it; a push leaves them alone.
+func (s *Syncer) dropReserved(remote []planner.RemoteEntry, t *tally) []planner.RemoteEntry {
+	return slices.DeleteFunc(remote, func(r planner.RemoteEntry) bool {
+		if !isTempName(r.Key) {
+			return false
+		}
+		if s.opts.Direction != planner.Push {
+			msg := fmt.Sprintf("ks3://%s/%s: not downloaded: %q is a name ks3sync keeps for its temporary files (%s…); rename the object", s.opts.Bucket, r.Key, path.Base(r.Key), localfs.TempPrefix)
+			t.fail(r.Key, msg)
+			s.emit(Event{Kind: EventError, Path: r.Key, Error: msg, ErrorKind: KindLocal, Reason: "reserved name"})
+		}
+		return true
 	})
 }
 
@@ -376,11 +419,11 @@ func (s *Syncer) listTree(ctx context.Context, prefix string) ([]planner.RemoteE
 // listConcurrency is how many folder listings a full pass runs at once.
 const listConcurrency = 4
 
-// listable reports whether a listed key takes part in the sync: not a
-// folder marker, and not named like ks3sync's temporary files (locally they
-// are always skipped, so they would look deleted).
+// listable reports whether a listed key may take part in the sync: not a
+// folder marker. Keys named like ks3sync's temporary files are listed, and
+// dropped (and reported) by dropReserved.
 func (s *Syncer) listable(key string) bool {
-	return !strings.HasSuffix(key, "/") && !isTempName(key)
+	return !strings.HasSuffix(key, "/")
 }
 
 func (s *Syncer) listPrefix(ctx context.Context, prefix string, keep func(string) bool) ([]planner.RemoteEntry, error) {

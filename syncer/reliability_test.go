@@ -163,9 +163,9 @@ func TestMalformedEncryptionMetadataIsPlannedAsAnError(t *testing.T) {
 func TestLockedPassRemovesEveryStaleTemp(t *testing.T) {
 	f := newFixture(t)
 	f.write(t, "a.txt", []byte("a"))
-	f.write(t, "d/.ks3sync-tmp-fresh", []byte("left by a killed download a moment ago"))
-	f.write(t, "d/.ks3sync-tmp-resumable", []byte("partial"))
-	if err := f.db.SaveDownload(t.Context(), state.Download{Pair: "p", Path: "d/big.bin", Temp: "d/.ks3sync-tmp-resumable",
+	f.write(t, "d/.ks3sync-tmp-2001", []byte("left by a killed download a moment ago"))
+	f.write(t, "d/.ks3sync-tmp-2002", []byte("partial"))
+	if err := f.db.SaveDownload(t.Context(), state.Download{Pair: "p", Path: "d/big.bin", Temp: "d/.ks3sync-tmp-2002",
 		Key: "pre/d/big.bin", ETag: "e", Size: 100, Written: 7}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestLockedPassRemovesEveryStaleTemp(t *testing.T) {
 	if _, err := s.Run(t.Context(), "run"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-fresh")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-2001")); !os.IsNotExist(err) {
 		t.Errorf("a pass holding the lock left a fresh stale temporary file: %v", err)
 	}
 	// The checkpointed download is gone from the bucket, so the plan does
@@ -410,5 +410,46 @@ func TestCheckComparesKeyedMD5(t *testing.T) {
 	missing := f.syncer(t, func(o *Options) { o.Key, o.Root = &testKey, filepath.Join(f.root, "gone") })
 	if _, err := missing.Check(t.Context(), CheckOptions{}); !errors.Is(err, ErrLocalRootMissing) {
 		t.Errorf("check of a missing folder: %v", err)
+	}
+}
+
+// A download killed before its first checkpoint continues from the end of
+// its temporary file when the object records an MD5 to check the whole
+// file against, and from the last checkpoint when it records none.
+func TestDownloadResumesPastTheLastCheckpoint(t *testing.T) {
+	for _, c := range []struct {
+		name, etag string
+		wantFrom   string
+	}{
+		{"md5 recorded", "", "bytes=512000-"},
+		{"no md5 recorded", "0123456789abcdef0123456789abcdef-2", "bytes=0-"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			data := randomBytes(12, 2<<20)
+			etag := c.etag
+			if etag == "" {
+				etag = etagOf(data)
+			}
+			f.store.store("pre/big.bin", data, etag, ks3.PutOptions{})
+			f.store.breakBodyAt = 500 << 10
+			s := f.syncer(t, pull)
+			if res, _ := s.Run(t.Context(), "run"); res.Counts.Failed != 1 {
+				t.Fatalf("interrupted pass: %+v", res)
+			}
+			if cp, _ := f.db.DownloadFor(t.Context(), "p", "big.bin"); cp == nil || cp.Written != 0 {
+				t.Fatalf("checkpoint %+v, want one recorded at the start", cp)
+			}
+			f.store.ranges = nil
+			if res, err := s.Run(t.Context(), "run"); err != nil || res.Counts.Downloaded != 1 {
+				t.Fatalf("resumed pass: %+v, %v", res, err)
+			}
+			if n := len(f.store.ranges); n == 0 || f.store.ranges[n-1] != c.wantFrom {
+				t.Errorf("GETs %q, want the last from %q", f.store.ranges, c.wantFrom)
+			}
+			if got, _ := os.ReadFile(filepath.Join(f.root, "big.bin")); !bytes.Equal(got, data) {
+				t.Error("the file differs from the object")
+			}
+		})
 	}
 }

@@ -37,6 +37,15 @@ import (
 // checkpoints.
 const downloadCheckpointEvery = 32 << 20
 
+// downloadResumeMin is the size above which a download is checkpointed at
+// its start, so that a process killed before the first checkpoint still
+// leaves a download to continue. Past the last checkpoint the temporary
+// file's bytes are not known to be on disk; they are kept only when the
+// object records an MD5 that the whole file is checked against (a kill
+// leaves them intact in the page cache; a power loss that tore them makes
+// the check fail, and the download starts over).
+const downloadResumeMin = 1 << 20
+
 // transfer is one download being written: the answer, the plaintext to
 // write, and how far the temporary file got.
 type transfer struct {
@@ -108,7 +117,7 @@ func (s *Syncer) startTransfer(ctx context.Context, a planner.Action, rel, final
 		obj.Body.Close()
 		return nil, err
 	}
-	if obj.Size > s.checkpointEvery && s.db != nil {
+	if obj.Size > min(downloadResumeMin, s.checkpointEvery) && s.db != nil {
 		s.startCheckpoint(ctx, tr, rel, f)
 	}
 	return tr, nil
@@ -137,11 +146,54 @@ func (s *Syncer) startCheckpoint(ctx context.Context, tr *transfer, rel string, 
 // an encrypted object), hashes them again, and GETs the rest. It fails
 // with errStartOver when that cannot be done.
 func (s *Syncer) resumeTransfer(ctx context.Context, a planner.Action, final string, cp *state.Download, f *fetched) (*transfer, error) {
+	temp := filepath.Join(s.opts.Root, filepath.FromSlash(cp.Temp))
+	keep := resumePoint(cp, temp)
+	tr, err := s.resumeAt(ctx, a, final, cp, f, temp, keep)
+	if errors.Is(err, errUnverifiable) {
+		// The object records no MD5 to check the unsynced bytes against:
+		// continue from the last checkpoint instead.
+		f.file.Keep()
+		f.file, f.checkpointed = nil, false
+		keep = alignResume(cp, cp.Written)
+		tr, err = s.resumeAt(ctx, a, final, cp, f, temp, keep)
+	}
+	return tr, err
+}
+
+// errUnverifiable says that a download resumed past its last checkpoint
+// cannot be checked as a whole.
+var errUnverifiable = errors.New("the object records no MD5 to check a resumed download against")
+
+// resumePoint is where an interrupted download continues: the end of its
+// temporary file (see downloadResumeMin), at least the last checkpoint,
+// short of the object's end, and for an encrypted object at a cipher block
+// boundary.
+func resumePoint(cp *state.Download, temp string) int64 {
 	keep := cp.Written
+	if fi, err := os.Lstat(temp); err == nil && fi.Size() > keep {
+		keep = fi.Size()
+	}
+	return alignResume(cp, keep)
+}
+
+// alignResume bounds a resume point: never at or past the object's last
+// bytes (its final cipher blocks, for an encrypted object, which end the
+// padding), and at a block boundary for an encrypted object.
+func alignResume(cp *state.Download, keep int64) int64 {
+	limit := cp.Size - 1
+	if cp.Encrypted {
+		limit = cp.Size - 2*ks3crypto.BlockSize
+	}
+	keep = max(0, min(keep, limit))
 	if cp.Encrypted {
 		keep -= keep % ks3crypto.BlockSize
 	}
-	temp := filepath.Join(s.opts.Root, filepath.FromSlash(cp.Temp))
+	return keep
+}
+
+// resumeAt continues a checkpointed download from byte keep of the
+// plaintext, which the temporary file at temp holds.
+func (s *Syncer) resumeAt(ctx context.Context, a planner.Action, final string, cp *state.Download, f *fetched, temp string, keep int64) (*transfer, error) {
 	file, err := localfs.Resume(final, temp, keep)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errStartOver, err)
@@ -162,6 +214,10 @@ func (s *Syncer) resumeTransfer(ctx context.Context, a planner.Action, final str
 	if err := s.resumeBody(tr, a.Key, keep); err != nil {
 		obj.Body.Close()
 		return nil, err
+	}
+	if keep > cp.Written && !s.verifiable(obj, tr.enc) {
+		obj.Body.Close()
+		return nil, errUnverifiable
 	}
 	s.log.Info().Str("path", cp.Path).Int64("from", keep).Int64("size", obj.Size).Msg("resuming download")
 	return tr, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/planner"
+	"github.com/ks3sync/ks3sync/state"
 )
 
 // streamBatch is how many remote or base entries travel together.
@@ -59,6 +60,7 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	intents := s.pendingIntents(ctx, nil)
 	scan := s.streamLocal(ctx, t)
 	w := planner.NewWindower(scan.source, chanSource(s.streamRemote(ctx)), chanSource(s.streamBase(ctx)),
 		planner.WindowOptions{Prefix: s.opts.Prefix, Names: opts.Names})
@@ -85,7 +87,7 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 				sample = []planner.RemoteEntry{r}
 			}
 		}
-		if err := s.planWindow(ctx, in, wopts, scan.unknown, t, plan); err != nil {
+		if err := s.planWindow(ctx, in, wopts, scan.unknown, &intents, t, plan); err != nil {
 			return err
 		}
 		if s.opts.DryRun {
@@ -94,6 +96,11 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 			res.Planned += s.reportPlan(plan, t)
 			plan.Actions = plan.Actions[:0]
 		}
+	}
+	// The intents whose path no window held: nothing of them is left to
+	// adopt, but a multipart upload they began may be.
+	for _, it := range intents {
+		s.settleIntent(ctx, &planner.Input{}, it)
 	}
 	if w.Late > 0 {
 		s.log.Warn().Int("keys", w.Late).Msg("remote keys whose local path sorts before the key were planned apart from their path")
@@ -115,8 +122,10 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 
 // planWindow completes and plans one window and adds its actions and
 // counts to plan.
-func (s *Syncer) planWindow(ctx context.Context, in planner.Input, opts planner.Options, unknown *[]string, t *tally, plan *planner.Result) error {
-	s.dropUnknown(&in, *unknown)
+func (s *Syncer) planWindow(ctx context.Context, in planner.Input, opts planner.Options, unknown *[]string, intents *[]state.Intent, t *tally, plan *planner.Result) error {
+	in.Remote = s.dropReserved(in.Remote, t)
+	s.dropUnknown(&in, *unknown, t)
+	*intents = s.settleWindowIntents(ctx, &in, *intents)
 	malformed, err := s.complete(ctx, &in, opts, t)
 	if err != nil {
 		return err

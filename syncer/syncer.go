@@ -47,6 +47,7 @@ type objectStore interface {
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []ks3.CompletedPart, opts ks3.CompleteOptions) (*ks3.CompleteResult, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	ListParts(ctx context.Context, bucket, key, uploadID string) iter.Seq2[ks3.Part, error]
+	ListMultipartUploads(ctx context.Context, bucket string, opts ks3.ListUploadsOptions) iter.Seq2[ks3.Upload, error]
 	DeleteObjects(ctx context.Context, bucket string, keys []string) (*ks3.DeleteResult, error)
 	Walk(ctx context.Context, bucket string, opts ks3.ListObjectsOptions) iter.Seq2[ks3.ListItem, error]
 	// Copy copies on the server side, in parts above the single-copy limit.
@@ -74,7 +75,14 @@ type Options struct {
 	StorageClass, ACL string
 	Include, Exclude  []string
 	FollowSymlinks    bool
-	Key               *ks3crypto.Key // nil = no client-side encryption
+	// KeepMode stores each file's permission bits in its object's metadata
+	// (objmeta.NameMode) on upload and restores them on download; a stored
+	// mode that cannot be read is ignored with a warning.
+	KeepMode bool
+	// KeepEmptyFolders syncs empty folders as zero-byte "folder/" marker
+	// objects in full passes (see syncFolders).
+	KeepEmptyFolders bool
+	Key              *ks3crypto.Key // nil = no client-side encryption
 
 	Transfers          int   // files in flight; 0 = 4
 	MultipartThreshold int64 // 0 = 64 MiB

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,20 +199,20 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestStaleTempFilesRemoved(t *testing.T) {
 	f := newFixture(t)
 	f.write(t, "a.txt", []byte("a"))
-	f.write(t, "d/.ks3sync-tmp-old", []byte("partial"))
-	f.write(t, "d/.ks3sync-tmp-new", []byte("partial"))
+	f.write(t, "d/.ks3sync-tmp-1001", []byte("partial"))
+	f.write(t, "d/.ks3sync-tmp-1002", []byte("partial"))
 	old := time.Now().Add(-2 * time.Hour)
-	os.Chtimes(filepath.Join(f.root, "d/.ks3sync-tmp-old"), old, old)
+	os.Chtimes(filepath.Join(f.root, "d/.ks3sync-tmp-1001"), old, old)
 	if _, err := f.syncer(t, nil).Run(t.Context(), "run"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-old")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-1001")); !os.IsNotExist(err) {
 		t.Errorf("stale temporary file not removed: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-new")); err != nil {
+	if _, err := os.Stat(filepath.Join(f.root, "d/.ks3sync-tmp-1002")); err != nil {
 		t.Errorf("fresh temporary file removed: %v", err)
 	}
-	if _, ok := f.store.objects["pre/d/.ks3sync-tmp-new"]; ok {
+	if _, ok := f.store.objects["pre/d/.ks3sync-tmp-1002"]; ok {
 		t.Error("a temporary file was uploaded")
 	}
 }
@@ -255,15 +256,17 @@ func TestWatchPassSeesDecomposedKeys(t *testing.T) {
 }
 
 // Objects named like ks3sync's temporary files are never synced, so they
-// can never look deleted.
+// can never look deleted; a pair that pulls reports each as a failed item
+// naming the key.
 func TestTempNamedKeysAreLeftAlone(t *testing.T) {
 	f := newFixture(t)
 	key := "pre/d/.ks3sync-tmp-report"
 	f.store.PutObject(t.Context(), "bkt", key, bytes.NewReader([]byte("x")), 1, ks3.PutOptions{})
 	s := f.syncer(t, func(o *Options) { o.Direction = planner.Both; o.Delete = planner.Propagate })
 	for range 2 {
-		if _, err := s.Run(t.Context(), "run"); err != nil {
-			t.Fatal(err)
+		res, _ := s.Run(t.Context(), "run")
+		if res == nil || res.Counts.Failed != 1 || len(res.Errors) != 1 || !strings.Contains(res.Errors[0], key) {
+			t.Fatalf("want one failed item naming %s, got %+v", key, res)
 		}
 	}
 	if _, ok := f.store.objects[key]; !ok {
@@ -271,6 +274,49 @@ func TestTempNamedKeysAreLeftAlone(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(f.root, "d", ".ks3sync-tmp-report")); err == nil {
 		t.Error("a temp-named object was downloaded")
+	}
+}
+
+// A user's file named like ks3sync's temporary files is neither removed
+// as a leftover nor uploaded.
+func TestReservedLocalNameLeftAlone(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a.txt", []byte("a"))
+	f.write(t, ".ks3sync-tmp-notes", []byte("mine"))
+	old := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(filepath.Join(f.root, ".ks3sync-tmp-notes"), old, old)
+	s := f.syncer(t, func(o *Options) { o.LockHeld = true })
+	if res, err := s.Run(t.Context(), "run"); err != nil || res.Counts.Uploaded != 1 {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	if got, err := os.ReadFile(filepath.Join(f.root, ".ks3sync-tmp-notes")); err != nil || string(got) != "mine" {
+		t.Errorf("the user's file is gone: %q, %v", got, err)
+	}
+	if _, ok := f.store.objects["pre/.ks3sync-tmp-notes"]; ok {
+		t.Error("a reserved name was uploaded")
+	}
+}
+
+// A pull never writes through a symbolic link in the folder: the objects
+// under it are failed items that name the path.
+func TestPullRefusesPathThroughLink(t *testing.T) {
+	f := newFixture(t)
+	outside := t.TempDir()
+	if err := os.MkdirAll(f.root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(f.root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	f.store.PutObject(t.Context(), "bkt", "pre/ok.txt", bytes.NewReader([]byte("ok")), 2, ks3.PutOptions{})
+	f.store.PutObject(t.Context(), "bkt", "pre/link/evil.txt", bytes.NewReader([]byte("evil")), 4, ks3.PutOptions{})
+	s := f.syncer(t, pull)
+	res, _ := s.Run(t.Context(), "run")
+	if res == nil || res.Counts.Downloaded != 1 || res.Counts.Failed != 1 || !strings.Contains(strings.Join(res.Errors, "\n"), "link/evil.txt") {
+		t.Fatalf("want ok.txt downloaded and link/evil.txt failed, got %+v", res)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("wrote through the link: %v", entries)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"os"
 	"path"
@@ -25,10 +26,11 @@ import (
 // source is a local file opened for upload, with the fingerprint it had
 // when it was opened and its plaintext MD5.
 type source struct {
-	rel string
-	f   *os.File
-	fp  planner.Fingerprint
-	md5 string // hex
+	rel  string
+	f    *os.File
+	fp   planner.Fingerprint
+	md5  string      // hex
+	mode fs.FileMode // permission bits when it was opened
 }
 
 // upload sends one local file and records the new base. It returns the
@@ -37,7 +39,7 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 	if a.Local == nil {
 		return 0, fmt.Errorf("upload %s: no local entry", a.Path)
 	}
-	src, err := s.openSource(a)
+	src, err := s.openSource(ctx, a)
 	if err != nil {
 		return 0, err
 	}
@@ -45,9 +47,17 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 	if err := s.keep(ctx, a, history.Replaced); err != nil {
 		return 0, err
 	}
+	multipart := src.fp.Size >= s.opts.MultipartThreshold
+	// A file hashed along with its parts has its intent recorded by
+	// putMultipart, once the MD5 is known and before the first request.
+	if src.md5 != "" {
+		if err := s.recordIntent(ctx, a.Key, src, multipart); err != nil {
+			return 0, err
+		}
+	}
 	s.emit(Event{Kind: EventStart, Action: string(planner.Upload), Path: a.Path, Key: a.Key, Size: src.fp.Size})
 	var r remoteState
-	if src.fp.Size >= s.opts.MultipartThreshold {
+	if multipart {
 		r, err = s.putMultipart(ctx, a.Key, src)
 	} else {
 		r, err = s.putSingle(ctx, a.Key, src)
@@ -69,12 +79,16 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 
 // openSource opens the file, checks that it is still what the scan saw and
 // hashes it if the scan did not.
-func (s *Syncer) openSource(a planner.Action) (*source, error) {
+func (s *Syncer) openSource(ctx context.Context, a planner.Action) (*source, error) {
 	p, err := s.readPath(a.Path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
+	var f *os.File
+	err = localfs.RetryLocked(ctx, false, func() (err error) {
+		f, err = os.Open(p)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +101,17 @@ func (s *Syncer) openSource(a planner.Action) (*source, error) {
 		f.Close()
 		return nil, fmt.Errorf("%w: changed since the scan", errRetryLater)
 	}
-	src := &source{rel: a.Path, f: f, fp: fp, md5: a.Local.MD5}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	src := &source{rel: a.Path, f: f, fp: fp, md5: a.Local.MD5, mode: fi.Mode().Perm()}
+	if s.hashesWithParts(fp.Size) {
+		// putMultipart hashes the file and its parts in one read.
+		src.md5 = ""
+		return src, nil
+	}
 	if a.Local.MD5 == "" || fp != a.Local.Fingerprint {
 		h := md5.New()
 		if _, err := io.Copy(h, io.NewSectionReader(f, 0, fp.Size)); err != nil {
@@ -121,8 +145,18 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 		ContentType:  ct,
 		StorageClass: s.opts.StorageClass,
 		ACL:          s.opts.ACL,
-		Metadata:     s.attrs(src).Metadata(),
+		Metadata:     s.metadata(src),
 	}
+}
+
+// metadata is the user metadata of an upload of src: ks3sync's attributes,
+// and with keep_mode the file's permission bits.
+func (s *Syncer) metadata(src *source) map[string]string {
+	m := s.attrs(src).Metadata()
+	if s.opts.KeepMode {
+		m[objmeta.NameMode] = objmeta.FormatMode(src.mode)
+	}
+	return m
 }
 
 // attrs are ks3sync's metadata for an upload of src: its mtime, and its

@@ -115,7 +115,7 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 		}
 		return
 	}
-	if localfs.IsTemp(filepath.Base(raw)) {
+	if localfs.IsReserved(filepath.Base(raw)) {
 		return
 	}
 	c := change{path: localfs.RelFromOS(raw), removed: gone, dir: l.watched.has(raw)}

@@ -100,7 +100,7 @@ func (l *loop) watchTree(raw string) watchResult {
 			return nil
 		}
 		r, _ := l.rawRel(p)
-		if r != "" && (localfs.IsTemp(d.Name()) || !l.w.match(localfs.RelFromOS(r), true)) {
+		if r != "" && (localfs.IsReserved(d.Name()) || !l.w.match(localfs.RelFromOS(r), true)) {
 			return filepath.SkipDir
 		}
 		if err := l.fs.Add(p); err != nil {

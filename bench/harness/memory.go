@@ -11,7 +11,7 @@ import (
 // million empty files) to an empty prefix: a full scan, listing and plan
 // of every file, without the transfers. It returns the cost of the run.
 func ScanMemory(ctx context.Context, env Env, bin, work, tree string) (Measure, error) {
-	c, err := NewClient(env.Endpoint, env.Cred)
+	c, err := NewClient(env)
 	if err != nil {
 		return Measure{}, err
 	}
@@ -29,7 +29,7 @@ func ScanMemory(ctx context.Context, env Env, bin, work, tree string) (Measure, 
 		return Measure{}, err
 	}
 	argv := []string{bin, "run", "--config", cfg, "--dry-run", "--no-progress"}
-	m, err := RunTimed(ctx, argv, nil, filepath.Join(work, "logs", "memory.log"))
+	m, err := RunTimed(ctx, argv, nil, filepath.Join(work, "logs", env.Server+"-memory.log"))
 	if err != nil {
 		return Measure{}, fmt.Errorf("memory benchmark: %w", err)
 	}

@@ -7,8 +7,10 @@ import (
 	"slices"
 )
 
-// Summary is the median of the runs of one case, tool and setting.
+// Summary is the median of the runs of one case, tool and setting against
+// one server.
 type Summary struct {
+	Server  string
 	Case    Case
 	Tool    string
 	Setting Setting
@@ -20,18 +22,19 @@ type Summary struct {
 	ServerCPUSec float64
 }
 
-// Summarize groups samples by case, tool and setting, in order of first
-// appearance, and takes medians.
+// Summarize groups samples by server, case, tool and setting, in order of
+// first appearance, and takes medians.
 func Summarize(samples []Sample) []Summary {
 	type key struct {
-		c Case
-		t string
-		s Setting
+		srv string
+		c   Case
+		t   string
+		s   Setting
 	}
 	var order []key
 	groups := map[key][]Sample{}
 	for _, s := range samples {
-		k := key{s.Case, s.Tool, s.Setting}
+		k := key{s.Server, s.Case, s.Tool, s.Setting}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -48,7 +51,7 @@ func Summarize(samples []Sample) []Summary {
 			return Median(xs)
 		}
 		out = append(out, Summary{
-			Case: k.c, Tool: k.t, Setting: k.s, Runs: len(g),
+			Server: k.srv, Case: k.c, Tool: k.t, Setting: k.s, Runs: len(g),
 			WallSec: pick(func(s Sample) float64 { return s.WallSec }),
 			CPUSec:  pick(func(s Sample) float64 { return s.CPUSec }),
 			RSSMiB:  pick(func(s Sample) float64 { return s.RSSMiB }),
@@ -57,6 +60,32 @@ func Summarize(samples []Sample) []Summary {
 		})
 	}
 	return out
+}
+
+// OfServer returns the summaries of the runs against server.
+func OfServer(sums []Summary, server string) []Summary {
+	var out []Summary
+	for _, s := range sums {
+		if s.Server == server {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// WriteServerCost prints the server's CPU time per object of every upload of
+// c (objects objects per run), the cost that sets the floor of a small-file
+// upload.
+func WriteServerCost(w io.Writer, sums []Summary, c Case, objects int) {
+	if objects <= 0 {
+		return
+	}
+	for _, s := range sums {
+		if s.Case == c && s.ServerCPUSec > 0 {
+			fmt.Fprintf(w, "- %s %s %s: server CPU %.0f µs per object (%.2f s for %d)\n",
+				s.Case, s.Tool, s.Setting, s.ServerCPUSec/float64(objects)*1e6, s.ServerCPUSec, objects)
+		}
+	}
 }
 
 // WriteMedians prints the summaries as a Markdown table.

@@ -66,3 +66,28 @@ func TestWriteMedians(t *testing.T) {
 		t.Errorf("missing %q in\n%s", want, b.String())
 	}
 }
+
+func TestSummarizeByServer(t *testing.T) {
+	a := sample(UploadSmall, "ks3sync", Default, 2)
+	b := sample(UploadSmall, "ks3sync", Default, 8)
+	a.Server, b.Server = ServerKS3Sync, ServerVersityGW
+	sums := Summarize([]Sample{a, b})
+	if len(sums) != 2 {
+		t.Fatalf("got %d summaries, want one per server", len(sums))
+	}
+	got := OfServer(sums, ServerVersityGW)
+	if len(got) != 1 || got[0].WallSec != 8 || got[0].Server != ServerVersityGW {
+		t.Errorf("OfServer(versitygw) = %+v", got)
+	}
+}
+
+func TestWriteServerCost(t *testing.T) {
+	s := sample(UploadSmall, "ks3sync", Equal, 5)
+	s.ServerCPUSec = 2.5
+	var b strings.Builder
+	WriteServerCost(&b, Summarize([]Sample{s, sample(NoopRerun, "ks3sync", Equal, 1)}), UploadSmall, 10000)
+	want := "- upload-small ks3sync equal: server CPU 250 µs per object (2.50 s for 10000)\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}

@@ -55,7 +55,7 @@ type runner struct {
 // Run times every case of p against the server at env and returns the
 // samples. The first failing command stops the run.
 func Run(ctx context.Context, p Plan, env Env) ([]Sample, error) {
-	c, err := NewClient(env.Endpoint, env.Cred)
+	c, err := NewClient(env)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (r *runner) runOne(ctx context.Context, t Tool, cs Case, s Setting, rep int
 	if err != nil {
 		return Sample{}, err
 	}
-	logPath := filepath.Join(r.Work, "logs", fmt.Sprintf("%s-%s-%s-%d.log", cs, t.Name(), s, rep))
+	logPath := filepath.Join(r.Work, "logs", fmt.Sprintf("%s-%s-%s-%s-%d.log", r.env.Server, cs, t.Name(), s, rep))
 	cpu0, err := r.serverCPU()
 	if err != nil {
 		return Sample{}, err
@@ -133,9 +133,9 @@ func (r *runner) runOne(ctx context.Context, t Tool, cs Case, s Setting, rep int
 	if err := r.cleanup(ctx, j); err != nil {
 		return Sample{}, err
 	}
-	smp := newSample(j, t.Name(), rep, m, cpu1-cpu0)
-	fmt.Fprintf(r.Progress, "%-14s rep %d/%d %-12s %-9s wall %7.2fs  cpu %7.2fs  rss %6.0f MiB  server cpu %6.2fs\n",
-		cs, rep, r.Reps, t.Name(), s, smp.WallSec, smp.CPUSec, smp.RSSMiB, smp.ServerCPUSec)
+	smp := newSample(r.env, j, t.Name(), rep, m, cpu1-cpu0)
+	fmt.Fprintf(r.Progress, "%-9s %-14s rep %d/%d %-12s %-9s wall %7.2fs  cpu %7.2fs  rss %6.0f MiB  server cpu %6.2fs\n",
+		r.env.Server, cs, rep, r.Reps, t.Name(), s, smp.WallSec, smp.CPUSec, smp.RSSMiB, smp.ServerCPUSec)
 	return smp, nil
 }
 

@@ -4,6 +4,8 @@ import "time"
 
 // Sample is one timed run of one tool on one case.
 type Sample struct {
+	// Server names the server the run talked to (Env.Server).
+	Server  string  `json:"server"`
 	Case    Case    `json:"case"`
 	Tool    string  `json:"tool"`
 	Setting Setting `json:"setting"`
@@ -16,8 +18,9 @@ type Sample struct {
 }
 
 // newSample records m as the Rep-th run of j by tool.
-func newSample(j Job, tool string, rep int, m Measure, server time.Duration) Sample {
+func newSample(env Env, j Job, tool string, rep int, m Measure, server time.Duration) Sample {
 	return Sample{
+		Server:  env.Server,
 		Case:    j.Case,
 		Tool:    tool,
 		Setting: j.Setting,

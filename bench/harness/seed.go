@@ -41,7 +41,7 @@ func (r *runner) seedWith(ctx context.Context, t Tool, j Job, want int) error {
 	if err != nil {
 		return err
 	}
-	logPath := filepath.Join(r.Work, "logs", fmt.Sprintf("seed-%s-%s.log", t.Name(), filepath.Base(j.Prefix)))
+	logPath := filepath.Join(r.Work, "logs", fmt.Sprintf("%s-seed-%s-%s.log", r.env.Server, t.Name(), filepath.Base(j.Prefix)))
 	m, err := RunTimed(ctx, argv, environ, logPath)
 	if err != nil {
 		return fmt.Errorf("seed %s with %s: %w", j.Prefix, t.Name(), err)

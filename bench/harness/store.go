@@ -7,13 +7,15 @@ import (
 	"github.com/ks3sync/ks3sync/ks3"
 )
 
-// NewClient returns a KS3 client for the benchmark server.
-func NewClient(endpoint string, cred Credentials) (*ks3.Client, error) {
+// NewClient returns a KS3 client for the benchmark server, signing the way
+// ks3sync does against it.
+func NewClient(env Env) (*ks3.Client, error) {
 	c, err := ks3.New(ks3.Options{
-		Endpoint:   endpoint,
+		Endpoint:   env.Endpoint,
 		Addressing: ks3.AddressingPath,
-		AccessKey:  cred.AccessKey,
-		SecretKey:  cred.SecretKey,
+		AccessKey:  env.Cred.AccessKey,
+		SecretKey:  env.Cred.SecretKey,
+		Signature:  env.Signature,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new client: %w", err)

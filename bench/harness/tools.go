@@ -57,8 +57,14 @@ type Job struct {
 
 // Env is what every tool needs to reach the benchmark server.
 type Env struct {
+	// Server names the server in the report: ServerKS3Sync or
+	// ServerVersityGW.
+	Server   string
 	Endpoint string
 	Cred     Credentials
+	// Signature is ks3sync's signing scheme for this server: "" (KSS) or
+	// "v4" (AWS Signature Version 4, which a third-party S3 server needs).
+	Signature string
 	// ServerPID, when not 0, is the server's process, whose CPU time each
 	// run then records.
 	ServerPID int
@@ -101,6 +107,9 @@ func writeKS3SyncConfig(env Env, j Job, direction, watch string) (string, error)
 	var b strings.Builder
 	fmt.Fprintf(&b, "endpoint: %s\naccess_key: %q\nsecret_key: %q\nstate: %s\n",
 		env.Endpoint, env.Cred.AccessKey, env.Cred.SecretKey, state)
+	if env.Signature != "" {
+		fmt.Fprintf(&b, "signature: %s\n", env.Signature)
+	}
 	if j.Setting != Default {
 		fmt.Fprintf(&b, "transfers: %d\n", j.Concurrency)
 	}

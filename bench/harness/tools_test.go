@@ -56,6 +56,25 @@ func TestKS3SyncCommand(t *testing.T) {
 	}
 }
 
+func TestKS3SyncConfigSignature(t *testing.T) {
+	for _, sig := range []string{"", "v4"} {
+		env := testEnv
+		env.Signature = sig
+		j := testJob(t, UploadSmall, Default)
+		if _, _, err := (KS3Sync{Bin: "ks3sync"}).Command(env, j); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(j.Scratch, "ks3sync.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := strings.Contains(string(b), "signature: v4\n")
+		if has != (sig == "v4") {
+			t.Errorf("signature %q: config:\n%s", sig, b)
+		}
+	}
+}
+
 func TestRcloneCommand(t *testing.T) {
 	tests := []struct {
 		c    Case

@@ -55,7 +55,7 @@ const watchPrefix = "watch/"
 // long a closed file takes to become an object, then whether a burst of
 // files all arrive.
 func WatchLatency(ctx context.Context, env Env, p WatchPlan) (WatchResult, error) {
-	c, err := NewClient(env.Endpoint, env.Cred)
+	c, err := NewClient(env)
 	if err != nil {
 		return WatchResult{}, err
 	}
@@ -92,7 +92,7 @@ func startWatch(env Env, p WatchPlan, local string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(p.Work, "logs", "watch.log"))
+	logf, err := os.Create(filepath.Join(p.Work, "logs", env.Server+"-watch.log"))
 	if err != nil {
 		return nil, fmt.Errorf("start watch: %w", err)
 	}

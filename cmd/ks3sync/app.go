@@ -39,11 +39,14 @@ type app struct {
 	flags globalFlags
 	// bandwidthFlag is a command's --bandwidth, applied over the config.
 	bandwidthFlag string
-	cfg           *config.Config
-	log           zerolog.Logger
-	logFile       *os.File
-	closers       []func()
-	local         *ks3server.Running
+	// adHocCommand is, for `sync SRC DST`, the command line that reruns
+	// the pass (see runCommand).
+	adHocCommand string
+	cfg          *config.Config
+	log          zerolog.Logger
+	logFile      *os.File
+	closers      []func()
+	local        *ks3server.Running
 }
 
 // init loads the configuration (when there is one) and sets up logging.

@@ -57,9 +57,7 @@ Exit codes: 0 all done, 1 some items failed, or a pass failed or was refused
 (the rest done), 2 usage or configuration error, 3 interrupted.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rep := newReporter(cmd.OutOrStdout(), cmd.ErrOrStderr(), reporterOptions{
-				json: f.json, progress: !f.noProgress && !f.dryRun, slots: a.cfg.Transfers, log: &a.log,
-			})
+			rep := a.runReporter(cmd, f)
 			return a.runPairs(cmd.Context(), f, rep)
 		},
 	}
@@ -70,6 +68,17 @@ Exit codes: 0 all done, 1 some items failed, or a pass failed or was refused
 	cmd.Flags().StringVar(&f.maxDelete, "max-delete", "", "override max_delete for this run: a count, or a percentage such as 100%")
 	cmd.Flags().StringVar(&f.maxOverwrite, "max-overwrite", "", "override max_overwrite for this run: a count, or a percentage such as 100%")
 	return cmd
+}
+
+// runReporter is the reporter of run and sync: a dry run prints its plan
+// (a line per planned action); otherwise items are printed above the
+// progress display on a terminal, and logged elsewhere.
+func (a *app) runReporter(cmd *cobra.Command, f runFlags) *reporter {
+	o := reporterOptions{json: f.json, progress: !f.noProgress && !f.dryRun, slots: a.cfg.Transfers}
+	if !f.dryRun {
+		o.log = &a.log
+	}
+	return newReporter(cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
 }
 
 // selectPairs returns the pairs a command works on.
@@ -126,18 +135,21 @@ func (a *app) openPairs(ctx context.Context, name string, readOnly bool) ([]conf
 
 func (a *app) runPairs(ctx context.Context, f runFlags, rep *reporter) error {
 	defer rep.close()
-	if f.maxDelete != "" {
-		if _, err := planner.ParseMaxDelete(f.maxDelete); err != nil {
-			return usageError("--max-delete: %v", err)
-		}
-	}
-	if _, err := planner.ParseMaxOverwrite(f.maxOverwrite); err != nil {
-		return usageError("--max-overwrite: %v", err)
+	if err := checkOverrides(f); err != nil {
+		return err
 	}
 	pairs, db, client, err := a.openPairs(ctx, f.pair, f.dryRun)
 	if err != nil {
 		return err
 	}
+	return a.syncPairs(ctx, client, db, pairs, f, rep)
+}
+
+// syncPairs runs one pass of each pair, with the --max-delete and
+// --max-overwrite overrides of f, and turns the outcomes into the exit
+// code of run: a failed or refused pass, or a failed item, is a partial
+// failure; an interrupt stops at once.
+func (a *app) syncPairs(ctx context.Context, client *ks3.Client, db *state.DB, pairs []config.Pair, f runFlags, rep *reporter) error {
 	var failed []string
 	for _, p := range pairs {
 		if f.maxDelete != "" {
@@ -219,7 +231,8 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
 		MaxOverwrite: mo, History: historyPolicy(p),
 		StorageClass: p.StorageClass, ACL: p.ACL,
-		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks,
+		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks, KeepMode: p.KeepMode,
+		KeepEmptyFolders:   p.KeepEmptyFolders,
 		Key:                key,
 		Transfers:          a.cfg.Transfers,
 		MultipartThreshold: int64(a.cfg.MultipartThreshold),
@@ -250,6 +263,9 @@ func (a *app) ensureLocalBucket(ctx context.Context, client *ks3.Client, bucket 
 // runCommand is the command line that runs the pair once with this
 // configuration, for the message of a refused pass.
 func (a *app) runCommand(pair string) string {
+	if a.adHocCommand != "" {
+		return a.adHocCommand
+	}
 	cmd := "ks3sync"
 	if path := a.cfg.Path(); path != "" {
 		cmd += " --config " + shellQuote(path)

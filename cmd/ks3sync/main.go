@@ -18,7 +18,14 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:]))
+	stopProfile, err := startProfile()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ks3sync:", err)
+		os.Exit(cli.ExitUsage)
+	}
+	code := run(ctx, os.Args[1:])
+	stopProfile()
+	os.Exit(code)
 }
 
 // run executes the command line and maps the outcome to an exit code.

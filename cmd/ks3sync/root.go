@@ -53,7 +53,7 @@ configuration error, 3 interrupted.`,
 	f.StringVar(&app.flags.envFile, "env-file", "", "read environment variables (KEY=value lines) from this file first, as an installed service does")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(
-		newRunCmd(app), newWatchCmd(app), newStatusCmd(app), newServiceCmd(app), newServeCmd(app),
+		newRunCmd(app), newSyncCmd(app), newWatchCmd(app), newStatusCmd(app), newServiceCmd(app), newServeCmd(app),
 		newHistoryCmd(app), newRestoreCmd(app), newPruneCmd(app), newCheckCmd(app),
 		newVersionCmd(),
 	)

@@ -14,6 +14,7 @@ type options struct {
 	ks3sync     string
 	rclone      []string
 	aws         string
+	versitygw   string
 	work        string
 	out         string
 	reps        int
@@ -41,6 +42,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.ks3sync, "ks3sync", "", "ks3sync binary (required)")
 	fs.StringVar(&rclone, "rclone", "rclone", "comma-separated rclone binaries to compare with (\"\" for none)")
 	fs.StringVar(&o.aws, "aws", "aws", "AWS CLI binary (\"\" to leave it out)")
+	fs.StringVar(&o.versitygw, "versitygw", "", "versitygw binary: also run every case against versitygw (\"\" for ks3sync serve only)")
 	fs.StringVar(&o.work, "work", "", "work folder for data, server, logs (required)")
 	fs.StringVar(&o.out, "out", "", "also write the samples and summaries as JSON to this file")
 	fs.IntVar(&o.reps, "reps", 3, "runs of every case, tool and setting")

@@ -16,11 +16,12 @@ var credentials = harness.Credentials{AccessKey: "BENCHACCESSKEY", SecretKey: "b
 
 // report is everything a run measured.
 type report struct {
-	Machine   []string             `json:"machine"`
-	Samples   []harness.Sample     `json:"samples"`
-	Summaries []harness.Summary    `json:"summaries"`
-	Watch     *harness.WatchResult `json:"watch,omitempty"`
-	Memory    *memoryResult        `json:"memory,omitempty"`
+	Machine   []string          `json:"machine"`
+	Samples   []harness.Sample  `json:"samples"`
+	Summaries []harness.Summary `json:"summaries"`
+	// Watch and Memory are keyed by server.
+	Watch  map[string]harness.WatchResult `json:"watch,omitempty"`
+	Memory map[string]memoryResult        `json:"memory,omitempty"`
 }
 
 // memoryResult is the cost of the dry run over the memory tree.
@@ -49,23 +50,65 @@ func run(ctx context.Context, o options) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	root := filepath.Join(o.work, "server")
+	for _, srv := range servers(o) {
+		if err := runServer(ctx, o, srv, data, rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// server is one server every case runs against.
+type server struct {
+	name      string
+	signature string
+	start     func(ctx context.Context, root, logPath string) (*harness.Server, error)
+}
+
+// servers lists `ks3sync serve` and, when -versitygw names a binary,
+// versitygw, which ks3sync reaches with SigV4.
+func servers(o options) []server {
+	out := []server{{name: harness.ServerKS3Sync, start: func(ctx context.Context, root, logPath string) (*harness.Server, error) {
+		return harness.StartServer(ctx, o.ks3sync, root, logPath, credentials)
+	}}}
+	if o.versitygw != "" {
+		out = append(out, server{name: harness.ServerVersityGW, signature: "v4", start: func(ctx context.Context, root, logPath string) (*harness.Server, error) {
+			return harness.StartVersityGW(ctx, o.versitygw, root, logPath, credentials)
+		}})
+	}
+	return out
+}
+
+// runServer starts srv over a fresh root and runs every selected case
+// against it.
+func runServer(ctx context.Context, o options, srv server, data dataset, rep *report) error {
+	root := filepath.Join(o.work, "server-"+srv.name)
 	if err := os.RemoveAll(root); err != nil {
-		return nil, fmt.Errorf("clean %s: %w", root, err)
+		return fmt.Errorf("clean %s: %w", root, err)
 	}
-	srv, err := harness.StartServer(ctx, o.ks3sync, root, filepath.Join(o.work, "logs", "server.log"), credentials)
+	s, err := srv.start(ctx, root, filepath.Join(o.work, "logs", srv.name+".log"))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer srv.Stop()
-	env := harness.Env{Endpoint: srv.Endpoint, Cred: credentials, ServerPID: srv.PID()}
+	defer s.Stop()
+	fmt.Printf("\n# Server: %s at %s\n\n", srv.name, s.Endpoint)
+	env := harness.Env{Server: srv.name, Endpoint: s.Endpoint, Cred: credentials, Signature: srv.signature, ServerPID: s.PID()}
 	if err := runTimed(ctx, o, env, data, rep); err != nil {
-		return rep, err
+		return err
 	}
 	if err := runWatch(ctx, o, env, rep); err != nil {
-		return rep, err
+		return err
 	}
-	return rep, runMemory(ctx, o, env, data, rep)
+	err = runMemory(ctx, o, env, data, rep)
+	// Removing the root between servers keeps the disk of the second one as
+	// empty as the first one's.
+	if serr := s.Stop(); serr != nil && err == nil {
+		err = serr
+	}
+	if rerr := os.RemoveAll(root); rerr != nil && err == nil {
+		err = fmt.Errorf("clean %s: %w", root, rerr)
+	}
+	return err
 }
 
 // generate writes the data sets the selected cases need.
@@ -121,12 +164,15 @@ func runTimed(ctx context.Context, o options, env harness.Env, d dataset, rep *r
 		Skip: o.skip, Work: o.work, Progress: os.Stdout,
 	}
 	samples, err := harness.Run(ctx, plan, env)
-	rep.Samples = samples
-	rep.Summaries = harness.Summarize(samples)
-	fmt.Printf("\n## Medians of %d runs (CPU and peak RSS of the tool; server CPU of ks3sync serve)\n\n", o.reps)
-	harness.WriteMedians(os.Stdout, rep.Summaries)
-	fmt.Printf("\n## Ratio ks3sync/peer (median wall time; below 1 means ks3sync is faster)\n\n")
-	harness.WriteRatios(os.Stdout, rep.Summaries, "ks3sync")
+	rep.Samples = append(rep.Samples, samples...)
+	rep.Summaries = harness.Summarize(rep.Samples)
+	sums := harness.OfServer(rep.Summaries, env.Server)
+	fmt.Printf("\n## %s: medians of %d runs (CPU and peak RSS of the tool; server CPU of %s)\n\n", env.Server, o.reps, env.Server)
+	harness.WriteMedians(os.Stdout, sums)
+	fmt.Printf("\n## %s: ratio ks3sync/peer (median wall time; below 1 means ks3sync is faster)\n\n", env.Server)
+	harness.WriteRatios(os.Stdout, sums, "ks3sync")
+	fmt.Printf("\n## %s: server CPU per PUT\n\n", env.Server)
+	harness.WriteServerCost(os.Stdout, sums, harness.UploadSmall, d.smallSpec.Files)
 	return err
 }
 
@@ -158,8 +204,11 @@ func runWatch(ctx context.Context, o options, env harness.Env, rep *report) erro
 	if err != nil {
 		return err
 	}
-	rep.Watch = &res
-	fmt.Printf("\n## Watch (delay %s, max_delay %s)\n\n", o.watchDelay, o.watchMax)
+	if rep.Watch == nil {
+		rep.Watch = map[string]harness.WatchResult{}
+	}
+	rep.Watch[env.Server] = res
+	fmt.Printf("\n## %s: watch (delay %s, max_delay %s)\n\n", env.Server, o.watchDelay, o.watchMax)
 	fmt.Printf("close -> object visible over %d files in an existing folder, 100 ms apart: p50 %s, p95 %s, max %s (target p95 < %s)\n",
 		len(res.Latencies), res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond), res.Max.Round(time.Millisecond), o.watchDelay+500*time.Millisecond)
 	fmt.Printf("the same into a new folder, %d files: p50 %s, p95 %s, max %s\n",
@@ -177,8 +226,12 @@ func runMemory(ctx context.Context, o options, env harness.Env, d dataset, rep *
 	if err != nil {
 		return err
 	}
-	rep.Memory = &memoryResult{Files: o.memFiles, WallSec: m.Wall.Seconds(), CPUSec: m.CPUSec(), RSSMiB: float64(m.MaxRSSKiB) / 1024}
-	fmt.Printf("\n## Memory\n\nrun --dry-run over %d empty files: wall %.2fs, CPU %.2fs, peak RSS %.0f MiB (target < 200 MB)\n",
-		o.memFiles, rep.Memory.WallSec, rep.Memory.CPUSec, rep.Memory.RSSMiB)
+	mem := memoryResult{Files: o.memFiles, WallSec: m.Wall.Seconds(), CPUSec: m.CPUSec(), RSSMiB: float64(m.MaxRSSKiB) / 1024}
+	if rep.Memory == nil {
+		rep.Memory = map[string]memoryResult{}
+	}
+	rep.Memory[env.Server] = mem
+	fmt.Printf("\n## %s: memory\n\nrun --dry-run over %d empty files: wall %.2fs, CPU %.2fs, peak RSS %.0f MiB (target < 200 MB)\n",
+		env.Server, o.memFiles, mem.WallSec, mem.CPUSec, mem.RSSMiB)
 	return nil
 }

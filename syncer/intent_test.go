@@ -1,0 +1,149 @@
+package syncer
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ks3sync/ks3sync/planner"
+)
+
+func propagate(o *Options) { o.Delete = planner.Propagate }
+
+// A file whose upload the server stored but the run never heard of (the
+// process was killed as the answer came), deleted before the next run:
+// the next run knows the object for its own upload and deletes it, where
+// without the intent a push would take it for someone else's object.
+func TestUnrecordedUploadThenDeleted(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		size int
+		key  bool
+	}{{"single", 10 << 10, false}, {"multipart", 700 << 10, false}, {"encrypted", 10 << 10, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			mut := func(o *Options) {
+				propagate(o)
+				if c.key {
+					o.Key = &testKey
+				}
+			}
+			f.write(t, "keep.txt", []byte("keep"))
+			f.write(t, "n/new.bin", randomBytes(3, c.size))
+			f.store.loseAnswers = true
+			if res, _ := f.syncer(t, mut).Run(t.Context(), "run"); res.Counts.Failed == 0 {
+				t.Fatalf("the run with lost answers did not fail: %+v", res)
+			}
+			f.store.loseAnswers = false
+			if c.name == "multipart" {
+				// Only the upload began; no part went up.
+				if len(f.store.uploads) != 1 {
+					t.Fatalf("uploads on the server: %d, want the one begun", len(f.store.uploads))
+				}
+			} else if _, ok := f.store.objects["pre/n/new.bin"]; !ok {
+				t.Fatal("the object was not stored")
+			}
+			os.Remove(filepath.Join(f.root, "n", "new.bin"))
+			if _, err := f.syncer(t, mut).Run(t.Context(), "run"); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := f.store.objects["pre/n/new.bin"]; ok {
+				t.Error("the object of the deleted file is still in the bucket")
+			}
+			if len(f.store.uploads) != 0 {
+				t.Errorf("%d unfinished uploads left", len(f.store.uploads))
+			}
+			if _, ok := f.store.objects["pre/keep.txt"]; !ok {
+				t.Error("keep.txt was not uploaded")
+			}
+		})
+	}
+}
+
+// A new version stored but not recorded, then the file rewritten again:
+// the next run uploads the newest content, and leaves nothing unfinished.
+func TestUnrecordedMultipartThenRewritten(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "big.bin", randomBytes(4, 700<<10))
+	f.store.loseAnswers = true
+	f.syncer(t, propagate).Run(t.Context(), "run")
+	f.store.loseAnswers = false
+	want := randomBytes(5, 800<<10)
+	f.write(t, "big.bin", want)
+	if res, err := f.syncer(t, propagate).Run(t.Context(), "run"); err != nil || res.Counts.Uploaded != 1 {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	if got := f.store.objects["pre/big.bin"].data; string(got) != string(want) {
+		t.Error("the object is not the newest content")
+	}
+	if len(f.store.uploads) != 0 {
+		t.Errorf("%d unfinished uploads left", len(f.store.uploads))
+	}
+	var n int
+	for range f.db.Intents(t.Context(), "p") {
+		n++
+	}
+	if n != 0 {
+		t.Errorf("%d intents left after a clean run", n)
+	}
+}
+
+// A download renamed into place whose base entry was never written (the
+// process was killed in between) is known for the object's copy by the
+// next pass: the object rewritten since is downloaded over it without a
+// conflict copy, and the object deleted since is deleted locally.
+func TestUnrecordedDownloadThenChanged(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		key  bool
+	}{{"plain", false}, {"encrypted", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			enc := func(o *Options) {
+				propagate(o)
+				if c.key {
+					o.Key = &testKey
+				}
+			}
+			src := newFixture(t)
+			src.write(t, "a.txt", []byte("first a"))
+			src.write(t, "d/b.txt", []byte("first b"))
+			if _, err := src.syncer(t, enc).Run(t.Context(), "run"); err != nil {
+				t.Fatal(err)
+			}
+			dst := newFixture(t)
+			dst.store = src.store
+			pullEnc := func(o *Options) { enc(o); pull(o) }
+			placedHook = func(string) error { return errors.New("killed after the rename") }
+			res, _ := dst.syncer(t, pullEnc).Run(t.Context(), "run")
+			placedHook = nil
+			if res.Counts.Failed != 2 {
+				t.Fatalf("the killed pull: %+v", res.Counts)
+			}
+			src.write(t, "a.txt", []byte("second a, longer"))
+			os.Remove(filepath.Join(src.root, "d", "b.txt"))
+			if _, err := src.syncer(t, enc).Run(t.Context(), "run"); err != nil {
+				t.Fatal(err)
+			}
+			res, err := dst.syncer(t, pullEnc).Run(t.Context(), "run")
+			if err != nil || res.Counts.Failed != 0 || res.Counts.Conflicts != 0 {
+				t.Fatalf("the pull after: %+v, %v", res.Counts, err)
+			}
+			if got, _ := os.ReadFile(filepath.Join(dst.root, "a.txt")); string(got) != "second a, longer" {
+				t.Errorf("a.txt = %q, want the object's new content", got)
+			}
+			if _, err := os.Stat(filepath.Join(dst.root, "d", "b.txt")); !os.IsNotExist(err) {
+				t.Errorf("d/b.txt is still there after its object was deleted: %v", err)
+			}
+			entries, _ := os.ReadDir(dst.root)
+			for _, e := range entries {
+				if conflictCopy(e.Name()) {
+					t.Errorf("conflict copy %s", e.Name())
+				}
+			}
+		})
+	}
+}
+
+func conflictCopy(name string) bool { return strings.Contains(name, ".conflict-") }
