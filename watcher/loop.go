@@ -124,15 +124,32 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 	}
 	// Only a directory that is not watched yet can be new; the kernel may
 	// name it in any event, since it may have been created unseen.
-	newDir := !gone && !c.dir && isDir(ev.Name)
+	// A directory already watched that is created (again) is one the walk
+	// of a new parent found first, or one renamed over: it is listed the
+	// same way (watches are added once; a file listed twice is one path).
+	newDir := !gone && ((!c.dir && isDir(ev.Name)) || (c.dir && ev.Has(fsnotify.Create)))
 	c.dir = c.dir || newDir
 	if !l.w.match(c.path, c.dir) {
 		return
 	}
 	if newDir {
-		// Files may appear before the watch does: the directory is reported
-		// as a whole, so the consumer scans it after the watch is in place.
-		l.report(l.watchTree(raw), at, true)
+		// Files may appear before the watch does. Once it is in place, the
+		// files already there are listed and each settles on its own, as
+		// in a folder that was watched before: a file written in a new
+		// folder is not held back by its neighbours still being written.
+		// A tree with more files than a folder may hold pending one by one
+		// (or one that could not be read) is reported as a whole, for the
+		// consumer to scan.
+		res := l.watchTreeFiles(raw, l.w.opts.CollapseThreshold)
+		l.report(res, at, true)
+		if !res.moreFiles && !res.limitHit && res.topErr == nil {
+			for _, f := range res.files {
+				if !l.w.suppress.drop(f, at) {
+					l.agg.add(change{path: f}, at)
+				}
+			}
+			return
+		}
 	}
 	if c.dir && ev.Op == fsnotify.Write {
 		return // a directory's listing changed; its entries report themselves

@@ -319,6 +319,9 @@ func TestLoopNewDirectory(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startLoop(t, Options{})
 		mkdirs(t, h.abs("proj/src/pkg")) // as by mkdir -p: one event for the top
+		if err := os.WriteFile(h.abs("proj/src/old.go"), nil, 0o644); err != nil {
+			t.Fatal(err) // there before the watch: found by listing
+		}
 		h.send(fsnotify.Create, "proj")
 		synctest.Wait()
 		for _, d := range []string{"proj", "proj/src", "proj/src/pkg"} {
@@ -326,12 +329,39 @@ func TestLoopNewDirectory(t *testing.T) {
 				t.Errorf("%s is not watched", d)
 			}
 		}
-		time.Sleep(time.Second)
-		h.send(fsnotify.Create, "proj/src/pkg/main.go") // absorbed by the new directory
+		time.Sleep(settle / 2)
+		h.send(fsnotify.Create, "proj/src/pkg/main.go")
+		// The file listed settles on its own, not held back by the one
+		// written in the new folder since.
+		time.Sleep(settle / 2)
+		wantPaths(t, h.take(), "proj/src/old.go")
+		for range 2 { // main.go is still being written
+			time.Sleep(settle / 4)
+			h.send(fsnotify.Write, "proj/src/pkg/main.go")
+		}
 		time.Sleep(settle - time.Nanosecond)
 		h.none()
 		time.Sleep(time.Nanosecond)
-		wantPaths(t, h.take(), "proj")
+		wantPaths(t, h.take(), "proj/src/pkg/main.go")
+	})
+}
+
+// A new folder holding more files than may be pending one by one is
+// reported as a whole, and absorbs the events below it.
+func TestLoopNewDirectoryWithManyFiles(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startLoop(t, Options{CollapseThreshold: 2})
+		mkdirs(t, h.abs("big"))
+		for _, f := range []string{"a", "b", "c"} {
+			if err := os.WriteFile(h.abs("big/"+f), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.send(fsnotify.Create, "big")
+		time.Sleep(time.Second)
+		h.send(fsnotify.Create, "big/d")
+		time.Sleep(settle)
+		wantPaths(t, h.take(), "big")
 	})
 }
 

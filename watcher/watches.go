@@ -73,16 +73,25 @@ func rawParent(raw string) string {
 }
 
 // watchResult tells what watchTree could not watch; other failures are
-// logged as they happen.
+// logged as they happen. With a file limit, it also lists the included
+// files found below the top directory, or says there were more.
 type watchResult struct {
 	topErr   error // the top directory itself could not be watched
 	limitHit bool  // a watch limit was hit; the rest of the tree is unwatched
+
+	files     []string // slash paths relative to the root
+	moreFiles bool     // more than the file limit, or a folder unread
 }
 
 // watchTree adds watches for directory raw and every included directory
 // below it. Directories that vanish meanwhile are skipped quietly; other
 // failures are logged, and only a failure to watch raw itself is returned.
-func (l *loop) watchTree(raw string) watchResult {
+func (l *loop) watchTree(raw string) watchResult { return l.watchTreeFiles(raw, 0) }
+
+// watchTreeFiles is watchTree that also lists up to maxFiles included
+// files (none when maxFiles is 0). Each folder is watched before its
+// entries are read, so a file created after it was listed has an event.
+func (l *loop) watchTreeFiles(raw string, maxFiles int) watchResult {
 	var res watchResult
 	top := l.abs(raw)
 	_ = filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
@@ -93,10 +102,14 @@ func (l *loop) watchTree(raw string) watchResult {
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				l.w.log.Warn().Err(err).Str("path", p).Msg("cannot read folder; folders inside it are not watched")
+				res.moreFiles = true
 			}
 			return skipDir(d)
 		}
 		if !d.IsDir() {
+			if maxFiles > 0 && !res.moreFiles {
+				l.listFile(&res, p, d.Name(), maxFiles)
+			}
 			return nil
 		}
 		r, _ := l.rawRel(p)
@@ -114,6 +127,24 @@ func (l *loop) watchTree(raw string) watchResult {
 		return nil
 	})
 	return res
+}
+
+// listFile adds the file at p to res.files if it is included, or marks
+// the list incomplete once it holds maxFiles.
+func (l *loop) listFile(res *watchResult, p, name string, maxFiles int) {
+	r, ok := l.rawRel(p)
+	if !ok || localfs.IsReserved(name) {
+		return
+	}
+	rel := localfs.RelFromOS(r)
+	if !l.w.match(rel, false) {
+		return
+	}
+	if len(res.files) == maxFiles {
+		res.moreFiles, res.files = true, nil
+		return
+	}
+	res.files = append(res.files, rel)
 }
 
 // addFailed accounts for a failed watch on directory p. Once the watch limit
