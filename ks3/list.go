@@ -64,6 +64,15 @@ type xmlCommonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
+func (l *listBucketResult) decodeFast(body []byte) bool {
+	var page listBucketResult
+	if !parseListing(body, &page, nil) {
+		return false
+	}
+	*l = page
+	return true
+}
+
 // ListObjects returns one page of the objects of bucket, in key order.
 func (c *Client) ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (*ListObjectsResult, error) {
 	res, err := c.listObjects(ctx, bucket, opts)

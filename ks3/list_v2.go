@@ -16,6 +16,15 @@ type listBucketResultV2 struct {
 	NextContinuationToken string `xml:"NextContinuationToken"`
 }
 
+func (l *listBucketResultV2) decodeFast(body []byte) bool {
+	var page listBucketResultV2
+	if !parseListing(body, &page.listBucketResult, map[string]*string{"NextContinuationToken": &page.NextContinuationToken}) {
+		return false
+	}
+	*l = page
+	return true
+}
+
 // walkV2 is Walk over ListObjectsV2 (GET ?list-type=2), which clients with
 // SigV4 use: S3-compatible services page it with opaque continuation
 // tokens, while some of them answer ListObjects (V1) with a NextMarker that

@@ -86,10 +86,20 @@ func decodeXMLResponse(resp *http.Response, v any) error {
 		}
 		return e
 	}
+	if f, ok := v.(fastDecoder); ok && f.decodeFast(body) {
+		return nil
+	}
 	if err := xml.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("decode response: %w", err)
 	}
 	return nil
+}
+
+// fastDecoder is an answer type with a decoder of its own for the common
+// shape of its document (see parseListing). decodeFast leaves the value
+// untouched when it reports false, and encoding/xml decodes it instead.
+type fastDecoder interface {
+	decodeFast(body []byte) bool
 }
 
 // rootElement returns the local name of the document's root element, or ""
