@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/syncer"
 )
@@ -18,6 +19,18 @@ type PairConfig struct {
 	Bucket    string
 	Prefix    string
 	Encrypted bool // client-side encryption is on
+	// History is the pair's version history policy.
+	History history.Policy
+}
+
+// historyStatus is the status of the pair's history: nil when it keeps
+// none (history off, or a pair that only pulls and so never displaces an
+// object).
+func (pc PairConfig) historyStatus() *HistoryStatus {
+	if !pc.History.On() || pc.Direction == "pull" {
+		return nil
+	}
+	return &HistoryStatus{KeepSeconds: pc.History.Keep.Seconds(), Versions: pc.History.Versions, RestorePoints: []time.Time{}}
 }
 
 // rescan returns the full reconcile interval.
@@ -95,6 +108,7 @@ func replay(p *PairStatus, r state.Run) {
 	}
 	p.Errors = p.Errors[max(0, len(p.Errors)-RecentLimit):]
 	if o.Succeeded() {
+		p.History.restorePoint(sum)
 		end := r.Ended
 		p.LastSuccessAt = &end
 		if r.Kind != state.KindWatchPass {

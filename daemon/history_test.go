@@ -2,10 +2,12 @@ package daemon_test
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/ks3sync/ks3sync/daemon"
+	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/syncer"
 )
@@ -57,5 +59,55 @@ func TestStatusFromState(t *testing.T) {
 	}
 	if p.Health.Reason != daemon.ReasonFailing || s.Pairs[1].Health.Reason != daemon.ReasonStarting {
 		t.Fatalf("health %+v, %+v", p.Health, s.Pairs[1].Health)
+	}
+}
+
+// A pair that keeps a history has restore points: the ends of the
+// successful passes that changed files, the last RestorePointLimit of them.
+// A pull pair, or one with history off, has no history in its status.
+func TestRestorePoints(t *testing.T) {
+	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var want []time.Time
+	for i := range 24 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		id, err := db.StartRun(ctx, "docs", state.KindRun, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, counts := state.StatusOK, state.RunCounts{Uploaded: 1}
+		switch i % 4 {
+		case 1:
+			counts = state.RunCounts{} // nothing changed
+		case 2:
+			status = state.StatusFailed
+		default:
+			want = append(want, at.Add(time.Second))
+		}
+		if err := db.FinishRun(ctx, id, at.Add(time.Second), status, counts, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keep := history.Policy{Keep: 48 * time.Hour, Versions: 2}
+	s, err := daemon.StatusFromState(ctx, db, []daemon.PairConfig{
+		{Name: "docs", Direction: "push", History: keep},
+		{Name: "docs", Direction: "pull", History: keep},
+		{Name: "docs", Direction: "push"},
+	}, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Pairs[0].History
+	want = want[len(want)-daemon.RestorePointLimit:]
+	if h == nil || h.KeepSeconds != 48*3600 || h.Versions != 2 || !slices.EqualFunc(h.RestorePoints, want, time.Time.Equal) {
+		t.Fatalf("history %+v, want restore points %v", h, want)
+	}
+	if s.Pairs[1].History != nil || s.Pairs[2].History != nil {
+		t.Errorf("history of a pull pair %+v, of a pair without history %+v", s.Pairs[1].History, s.Pairs[2].History)
 	}
 }

@@ -50,7 +50,7 @@ func newLoop(opts Options, p Pair) *loop {
 func (l *loop) config() PairConfig {
 	o := l.pair.Syncer.Options()
 	return PairConfig{Name: l.name, Rescan: l.rescan, Direction: string(o.Direction), Local: o.Root,
-		Bucket: o.Bucket, Prefix: o.Prefix, Encrypted: o.Key != nil}
+		Bucket: o.Bucket, Prefix: o.Prefix, Encrypted: o.Key != nil, History: o.History}
 }
 
 // run follows the pair's batch source until ctx is done or the source

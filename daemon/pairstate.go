@@ -41,7 +41,8 @@ func newPairState(pc PairConfig, flow *series) *pairState {
 		status: PairStatus{
 			Name: pc.Name, Direction: pc.Direction, Local: pc.Local, Bucket: pc.Bucket, Prefix: pc.Prefix,
 			Encrypted: pc.Encrypted, Active: activityIdle, RescanSeconds: pc.rescan().Seconds(),
-			Totals: Totals{Passes: map[syncer.Outcome]int{}, TransferErrors: map[string]int{}},
+			Totals:  Totals{Passes: map[syncer.Outcome]int{}, TransferErrors: map[string]int{}},
+			History: pc.historyStatus(),
 		},
 		inFlight:  map[string]*flight{},
 		recent:    newRing[TransferRecord](RecentLimit),
@@ -58,6 +59,7 @@ func (p *pairState) snapshot(now time.Time) PairStatus {
 	s := p.status
 	s.Totals.Passes = maps.Clone(s.Totals.Passes)
 	s.Totals.TransferErrors = maps.Clone(s.Totals.TransferErrors)
+	s.History = p.status.History.clone()
 	s.InFlight = make([]Transfer, 0, len(p.inFlight))
 	for _, f := range p.inFlight {
 		t := f.Transfer

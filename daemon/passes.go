@@ -89,6 +89,7 @@ func (p *pairState) succeeded(sum PassSummary, full bool, m *Monitor) {
 	s := &p.status
 	at := sum.EndedAt
 	s.LastSuccessAt = &at
+	s.History.restorePoint(sum)
 	if full {
 		s.LastFullAt = &at
 	}

@@ -17,6 +17,7 @@ import (
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/daemon"
+	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/syncer"
 	"github.com/ks3sync/ks3sync/watcher"
@@ -60,6 +61,7 @@ func richStatus(t *testing.T) ([]byte, time.Time) {
 	c := withControl(h)
 	var key ks3crypto.Key
 	h.sync.opts.Direction, h.sync.opts.Root, h.sync.opts.Bucket, h.sync.opts.Prefix, h.sync.opts.Key = "push", "/data/docs", "bkt", "docs/", &key
+	h.sync.opts.History = history.Policy{Keep: 30 * 24 * time.Hour, Versions: 3}
 	photos, photoSrc := newFakeSyncer(t, "photos"), newFeeder()
 	photos.opts.Direction, photos.opts.Root, photos.opts.Bucket = "both", "/data/photos", "media"
 	h.opts.Pairs = append(h.opts.Pairs, daemon.Pair{Syncer: photos, Source: photoSrc})

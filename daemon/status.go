@@ -61,6 +61,44 @@ type PairStatus struct {
 	Refusals      []RefusalRecord  `json:"recent_refusals"`  // newest last, at most RecentLimit
 	Conflicts     []ConflictRecord `json:"recent_conflicts"` // newest last, at most RecentLimit
 	Totals        Totals           `json:"totals"`
+	// History is the pair's version history, when it keeps one (a pair
+	// that pushes or syncs both ways with history on).
+	History *HistoryStatus `json:"history,omitempty"`
+}
+
+// HistoryStatus is what the status tells of a pair's version history: its
+// policy, and the restore points, the ends of the last passes that changed
+// files. `ks3sync restore --at` any of them rebuilds the folder as that
+// pass left it (any other time works too; these are the ones known to
+// differ).
+type HistoryStatus struct {
+	KeepSeconds   float64     `json:"keep_seconds"` // each displaced version is kept at least this long
+	Versions      int         `json:"versions"`     // and the newest this many of each file, however old
+	RestorePoints []time.Time `json:"restore_points"`
+}
+
+// RestorePointLimit is how many restore points a pair's status keeps.
+const RestorePointLimit = 10
+
+// restorePoint records the end of a successful pass that changed files.
+func (h *HistoryStatus) restorePoint(sum PassSummary) {
+	if h == nil || sum.Counts.Uploaded+sum.Counts.Deleted+sum.Counts.Conflicts == 0 {
+		return
+	}
+	h.RestorePoints = append(h.RestorePoints, sum.EndedAt)
+	if n := len(h.RestorePoints); n > RestorePointLimit {
+		h.RestorePoints = append([]time.Time(nil), h.RestorePoints[n-RestorePointLimit:]...)
+	}
+}
+
+// clone copies h for a reader.
+func (h *HistoryStatus) clone() *HistoryStatus {
+	if h == nil {
+		return nil
+	}
+	c := *h
+	c.RestorePoints = append([]time.Time{}, h.RestorePoints...)
+	return &c
 }
 
 // RecentLimit is how many transfers, errors, refusals and conflicts a

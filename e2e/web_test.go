@@ -52,6 +52,10 @@ func TestWebStatusPage(t *testing.T) {
 
 	writeFile(t, w.docs, "new-report.txt", []byte("quarterly figures"))
 	b.waitText(".pair:nth-of-type(1) .recent", "new-report.txt")
+	// History is on by default: the policy and restore points, each with
+	// the command that restores it.
+	b.waitText(".pair:nth-of-type(1) .s-history", "Version history", "kept for 30 days",
+		"ks3sync restore --pair documents --at ", "--to RESTORED-FOLDER")
 
 	for _, f := range []string{"a.txt", "b.txt", "c.txt", "letter.odt"} {
 		os.Remove(filepath.Join(w.docs, f))

@@ -180,7 +180,8 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 		var pcs []daemon.PairConfig
 		for _, p := range a.cfg.Pairs {
 			pcs = append(pcs, daemon.PairConfig{Name: p.Name, Rescan: p.Watch.Rescan.D(), Direction: p.Direction,
-				Local: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, Encrypted: p.Encryption.KeyFile != ""})
+				Local: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, Encrypted: p.Encryption.KeyFile != "",
+				History: historyPolicy(p)})
 		}
 		if live, err = daemon.StatusFromState(ctx, db, pcs, time.Now()); err != nil {
 			return nil, err

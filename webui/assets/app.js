@@ -339,6 +339,7 @@
     renderList(q(".refusals"), p.recent_refusals.slice().reverse(), refusalItem, "");
     q(".s-conflicts").hidden = p.recent_conflicts.length === 0;
     renderList(q(".conflicts"), p.recent_conflicts.slice().reverse(), conflictItem, "");
+    renderHistory(c, p);
     q(".n-recent").textContent = "(" + p.recent_transfers.length + ")";
     renderList(q(".recent"), p.recent_transfers.slice().reverse(), recentItem, "Nothing transferred since the daemon started.");
     const before = last && last.pairs.find((x) => x.name === p.name);
@@ -346,6 +347,29 @@
     if (before && newest && !before.recent_errors.some((e) => e.time === newest.time && e.path === newest.path)) {
       announce(p.name + ": error" + (newest.path ? " on " + newest.path : "") + ": " + newest.error);
     }
+  }
+
+  // renderHistory shows the pair's version history: its policy and the
+  // restore points, newest first, each with the command that restores it.
+  function renderHistory(c, p) {
+    const h = p.history;
+    c.q(".s-history").hidden = !h;
+    if (!h) return;
+    const days = h.keep_seconds / 86400;
+    const keep = h.keep_seconds > 0
+      ? "Every replaced or deleted version is kept for " + (days >= 1 ? plural(Math.round(days * 10) / 10, "day", "days") : plural(Math.round(h.keep_seconds / 3600), "hour", "hours"))
+      : "Replaced and deleted versions are kept";
+    const newest = h.versions > 0 ? (h.keep_seconds > 0 ? ", and " : " (") + "the newest " + h.versions + " of every file" + (h.keep_seconds > 0 ? "" : ")") : "";
+    c.q(".history-policy").textContent = keep + newest + ". List them with ks3sync history --pair " + p.name + ".";
+    renderList(c.q(".restore-points"), h.restore_points.slice().reverse(), (at) => restoreItem(p.name, at),
+      "No pass has changed files since the daemon started.");
+  }
+
+  function restoreItem(pair, at) {
+    return el("li", "",
+      el("div", "line1", el("span", "what", "Restore point"), el("span", "when", timeEl(at))),
+      el("div", "hint", "To rebuild the folder as it was then: ",
+        el("code", "", "ks3sync restore --pair " + pair + " --at " + at + " --to RESTORED-FOLDER")));
   }
 
   function flightItem(t) {
