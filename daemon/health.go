@@ -13,6 +13,7 @@ const (
 	ReasonStarting    = "starting"             // no pass has finished since the daemon started
 	ReasonUnreachable = "endpoint_unreachable" // the last pass could not reach the endpoint
 	ReasonAuth        = "auth_failure"         // the endpoint refused the credentials
+	ReasonNoFolder    = "folder_missing"       // the pair's local folder does not exist
 	ReasonRefused     = "guard_refusal"        // a safety guard held the last pass back
 	ReasonFailing     = "pass_failing"         // the last pass failed for another reason
 	ReasonStale       = "no_recent_success"    // no pass succeeded within the expected interval
@@ -72,6 +73,8 @@ func failing(p *PairStatus, last *PassSummary, now time.Time) PairHealth {
 		return unhealthy(ReasonUnreachable, fmt.Sprintf("endpoint unreachable for %s: %s", d, last.Error))
 	case syncer.KindAuth:
 		return unhealthy(ReasonAuth, fmt.Sprintf("auth failure for %s: %s", d, last.Error))
+	case syncer.KindNoFolder:
+		return unhealthy(ReasonNoFolder, fmt.Sprintf("local folder missing for %s (mount its disk or correct local: in the config): %s", d, last.Error))
 	}
 	return unhealthy(ReasonFailing, fmt.Sprintf("pass failing for %s (%d in a row): %s", d, p.ConsecutiveFailures, last.Error))
 }

@@ -16,6 +16,8 @@ func hint(kind string) string {
 		return "the service failed or throttled; it is retried with backoff"
 	case syncer.KindLocal:
 		return "check that the local file or folder can be read and written"
+	case syncer.KindNoFolder:
+		return "the pair's folder is missing: mount its disk, or correct local: in the config; nothing syncs until it is back"
 	case syncer.KindChanged:
 		return "the file changed while it was read; it is sent again once it settles"
 	}

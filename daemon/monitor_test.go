@@ -129,6 +129,24 @@ func TestHealthTransitions(t *testing.T) {
 	})
 }
 
+// A pass that fails because the pair's folder is gone (a disk unmounted)
+// makes the pair unhealthy with a reason and a message that say so.
+func TestHealthFolderMissing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		withMonitor(h, 2)
+		h.start()
+		h.rescan()
+		h.sync.onPaths(fail(fmt.Errorf("/mnt/usb: %w", syncer.ErrLocalRootMissing)))
+		h.change("a")
+		h.wantHealth(daemon.ReasonNoFolder, "local folder missing for 0s (mount its disk")
+		p, _ := h.opts.Monitor.Snapshot().Pair(pairName)
+		if p.Last.ErrorKind != syncer.KindNoFolder || len(p.Errors) == 0 || !strings.Contains(p.Errors[len(p.Errors)-1].Hint, "mount its disk") {
+			t.Fatalf("after the failure: %+v", p)
+		}
+	})
+}
+
 // A refused pass makes the pair unhealthy with the guard's message and the
 // command that proceeds, and is notified once however often it is retried.
 func TestHealthGuardRefusal(t *testing.T) {

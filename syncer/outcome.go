@@ -54,6 +54,7 @@ const (
 	KindLocal    = "local"     // the local file system
 	KindChanged  = "changed"   // the file changed while it was read; retried later
 	KindGuard    = "guard"     // a safety guard refused the pass
+	KindNoFolder = "no_folder" // the pair's local folder does not exist (a disk not mounted?)
 	KindOther    = "other"
 )
 
@@ -70,6 +71,8 @@ func ErrorKind(err error) string {
 	switch {
 	case errors.As(err, &ge):
 		return KindGuard
+	case errors.Is(err, ErrLocalRootMissing):
+		return KindNoFolder
 	case errors.As(err, &ke):
 		return serviceKind(ke)
 	case errors.Is(err, errRetryLater):

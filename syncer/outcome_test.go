@@ -204,6 +204,8 @@ func TestErrorKind(t *testing.T) {
 		{&fs.PathError{Op: "open", Path: "x", Err: fs.ErrPermission}, KindLocal},
 		{fmt.Errorf("%w: changed", errRetryLater), KindChanged},
 		{&planner.GuardError{}, KindGuard},
+		{fmt.Errorf("/mnt/usb: %w", ErrLocalRootMissing), KindNoFolder},
+		{&ks3.CircuitOpenError{Last: &net.OpError{Op: "dial", Err: errors.New("refused")}}, KindNetwork},
 		{errors.New("odd"), KindOther},
 	} {
 		if got := ErrorKind(tc.err); got != tc.want {
