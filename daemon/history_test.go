@@ -111,3 +111,32 @@ func TestRestorePoints(t *testing.T) {
 		t.Errorf("history of a pull pair %+v, of a pair without history %+v", s.Pairs[1].History, s.Pairs[2].History)
 	}
 }
+
+// A refused run in the history is a guard refusal, not a failure of
+// another kind.
+func TestStatusFromStateRefused(t *testing.T) {
+	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	id, err := db.StartRun(ctx, "docs", state.KindRun, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "refusing to delete 4 of 5 files (max_delete 50%)"
+	if err := db.FinishRun(ctx, id, t0.Add(time.Second), state.StatusRefused, state.RunCounts{}, []string{msg}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := daemon.StatusFromState(ctx, db, []daemon.PairConfig{{Name: "docs"}}, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Pairs[0]
+	if p.Last == nil || p.Last.Outcome != syncer.OutcomeRefused || p.Health.Reason != daemon.ReasonRefused ||
+		p.Totals.Passes[syncer.OutcomeRefused] != 1 {
+		t.Fatalf("pair after a refused run: %+v", p)
+	}
+}

@@ -23,6 +23,7 @@ const (
 	StatusPartial     = "partial"     // some items failed, the rest done
 	StatusFailed      = "failed"      // the pass could not be carried out
 	StatusInterrupted = "interrupted" // stopped before the end
+	StatusRefused     = "refused"     // a safety guard held the pass back; nothing was changed
 )
 
 // MaxRunErrors is how many error messages a run keeps.
@@ -89,7 +90,7 @@ func (db *DB) StartRun(ctx context.Context, pair, kind string, started time.Time
 // status but StatusRunning), counts and errors, of which it keeps the first
 // MaxRunErrors.
 func (db *DB) FinishRun(ctx context.Context, id int64, ended time.Time, status string, c RunCounts, errs []string) error {
-	if !slices.Contains([]string{StatusOK, StatusPartial, StatusFailed, StatusInterrupted}, status) {
+	if !slices.Contains([]string{StatusOK, StatusPartial, StatusFailed, StatusInterrupted, StatusRefused}, status) {
 		return fmt.Errorf("finish run %d: invalid final status %q", id, status)
 	}
 	kept := errs[:min(len(errs), MaxRunErrors)]

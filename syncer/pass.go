@@ -90,11 +90,7 @@ func (s *Syncer) finishRun(ctx context.Context, res *Result) {
 	if s.opts.DryRun || res.RunID == 0 {
 		return
 	}
-	status := string(res.Outcome)
-	if res.Outcome == OutcomeRefused {
-		status = state.StatusFailed // the run history has no refused status; its error says it
-	}
-	if ferr := s.db.FinishRun(context.WithoutCancel(ctx), res.RunID, res.Ended, status, res.Counts, res.Errors); ferr != nil {
+	if ferr := s.db.FinishRun(context.WithoutCancel(ctx), res.RunID, res.Ended, string(res.Outcome), res.Counts, res.Errors); ferr != nil {
 		s.log.Error().Err(ferr).Msg("record run")
 	}
 }
