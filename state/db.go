@@ -37,6 +37,8 @@ type DB struct {
 	path string
 	w    *sql.DB // exactly one connection; every write goes through it
 	r    *sql.DB // readers
+
+	commits committer // groups the writes into transactions (see update)
 }
 
 // Open opens the state database at path, creating it and its parent
@@ -113,9 +115,3 @@ func (db *DB) Close() error {
 
 // Path returns the path the database was opened with.
 func (db *DB) Path() string { return db.path }
-
-// update runs fn in one immediate write transaction and commits it, or rolls
-// it back if fn fails.
-func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
-	return sqlitex.InTx(ctx, db.w, fn)
-}

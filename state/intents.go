@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"iter"
@@ -55,12 +56,15 @@ func (db *DB) SaveIntent(ctx context.Context, in Intent) error {
 	if err := in.validate(); err != nil {
 		return fmt.Errorf("save intent for %q: %w", in.Path, err)
 	}
-	_, err := db.w.ExecContext(ctx, `INSERT OR REPLACE INTO intents
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT OR REPLACE INTO intents
 		(pair, path, object_key, md5, local_size, local_mtime, local_ctime, local_inode, multipart, created,
 		 download, etag, remote_size, storage_class, encrypted)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.Pair, in.Path, in.Key, in.MD5, in.LocalSize, in.LocalMTime, in.LocalCTime, inodeValue(in.LocalInode),
-		in.Multipart, nanos(in.Created), in.Download, in.ETag, in.RemoteSize, in.StorageClass, in.Encrypted)
+			in.Pair, in.Path, in.Key, in.MD5, in.LocalSize, in.LocalMTime, in.LocalCTime, inodeValue(in.LocalInode),
+			in.Multipart, nanos(in.Created), in.Download, in.ETag, in.RemoteSize, in.StorageClass, in.Encrypted)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("save intent for %q: %w", in.Path, err)
 	}

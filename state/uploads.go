@@ -114,13 +114,17 @@ func (db *DB) AddPart(ctx context.Context, uploadID string, p UploadPart) error 
 	if len(p.Chain) != 0 && len(p.Chain) != blockSize {
 		return fmt.Errorf("add part %d of upload %q: %d-byte chain value", p.Number, uploadID, len(p.Chain))
 	}
-	res, err := db.w.ExecContext(ctx, `INSERT OR REPLACE INTO upload_parts (upload_id, number, size, etag, chain)
+	var n int64
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`INSERT OR REPLACE INTO upload_parts (upload_id, number, size, etag, chain)
 		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM uploads WHERE upload_id = ?)`,
-		uploadID, p.Number, p.Size, p.ETag, blobValue(p.Chain), uploadID)
-	if err != nil {
-		return fmt.Errorf("add part %d of upload %q: %w", p.Number, uploadID, err)
-	}
-	n, err := res.RowsAffected()
+			uploadID, p.Number, p.Size, p.ETag, blobValue(p.Chain), uploadID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("add part %d of upload %q: %w", p.Number, uploadID, err)
 	}
