@@ -160,11 +160,16 @@ func (s *Syncer) updateBase(ctx context.Context, a planner.Action) error {
 	if a.Local == nil || a.Remote == nil {
 		return fmt.Errorf("update base of %s: both sides are needed", a.Path)
 	}
+	return s.db.PutBase(context.WithoutCancel(ctx), s.agreedBase(a))
+}
+
+// agreedBase is the base entry of an UpdateBase action with both sides.
+func (s *Syncer) agreedBase(a planner.Action) state.BaseEntry {
 	md5 := a.Local.MD5
 	if md5 == "" {
 		md5 = a.Remote.MD5
 	}
-	return s.putBase(ctx, a.Path, a.Local.Fingerprint, md5, remoteState{
+	return s.baseEntry(a.Path, a.Local.Fingerprint, md5, remoteState{
 		key: a.Remote.Key, size: a.Remote.Size, etag: a.Remote.ETag,
 		storageClass: a.Remote.StorageClass, encrypted: a.Remote.Encrypted,
 	})
@@ -181,14 +186,19 @@ type remoteState struct {
 }
 
 func (s *Syncer) putBase(ctx context.Context, path string, fp planner.Fingerprint, md5 string, r remoteState) error {
-	return s.db.PutBase(context.WithoutCancel(ctx), state.BaseEntry{
+	return s.db.PutBase(context.WithoutCancel(ctx), s.baseEntry(path, fp, md5, r))
+}
+
+// baseEntry is the base entry of path synced as fp and r.
+func (s *Syncer) baseEntry(path string, fp planner.Fingerprint, md5 string, r remoteState) state.BaseEntry {
+	return state.BaseEntry{
 		Pair: s.opts.Pair, Path: path,
 		LocalSize: fp.Size, LocalMTime: fp.MTime, LocalCTime: fp.CTime, LocalInode: fp.Inode,
 		MD5:       md5,
 		RemoteKey: r.key, RemoteSize: r.size, ETag: r.etag, StorageClass: r.storageClass, Encrypted: r.encrypted,
 		RemoteMTime: r.mtime,
 		SyncedAt:    s.opts.Now(),
-	})
+	}
 }
 
 // readPath is the absolute path of the relative slash path rel, as the

@@ -87,8 +87,14 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 				sample = []planner.RemoteEntry{r}
 			}
 		}
+		before := len(plan.Actions)
 		if err := s.planWindow(ctx, in, wopts, scan.unknown, &intents, t, plan); err != nil {
 			return err
+		}
+		if !s.opts.DryRun {
+			if err := s.recordAgreed(ctx, plan, before, t); err != nil {
+				return err
+			}
 		}
 		if s.opts.DryRun {
 			// A dry run only reports: its planned actions go out window
@@ -118,6 +124,34 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 		return nil
 	}
 	return s.executePlan(ctx, plan, nil, t, res, sample)
+}
+
+// recordAgreed records at once, in a few transactions, the base entries of
+// the window's paths whose two sides already agree (plan.Actions from
+// before on), and takes those actions out of the plan. No guard can hold
+// them back, since they change neither side, and holding them until the
+// guards have seen the whole pass would make memory grow with the files
+// of a pass that finds a whole tree already in the bucket (a first run
+// over an existing bucket, or after a lost state database).
+func (s *Syncer) recordAgreed(ctx context.Context, plan *planner.Result, before int, t *tally) error {
+	batch := s.db.NewBaseBatch(context.WithoutCancel(ctx), 0)
+	kept := plan.Actions[:before]
+	for _, a := range plan.Actions[before:] {
+		if a.Kind != planner.UpdateBase || a.Local == nil || a.Remote == nil {
+			kept = append(kept, a)
+			continue
+		}
+		if err := batch.Put(s.agreedBase(a)); err != nil {
+			return fmt.Errorf("record files already in sync: %w", err)
+		}
+		t.add(func(c *state.RunCounts) { c.Skipped++ })
+	}
+	clear(plan.Actions[len(kept):])
+	plan.Actions = kept
+	if err := batch.Flush(); err != nil {
+		return fmt.Errorf("record files already in sync: %w", err)
+	}
+	return nil
 }
 
 // planWindow completes and plans one window and adds its actions and

@@ -3,6 +3,8 @@ package syncer
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -385,5 +387,43 @@ func TestPullPlacesWithMTimeAndMode(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dst.root); len(entries) != 1 {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// A pass that finds the tree already in the bucket (a lost state database)
+// records the paths whose two sides agree window by window, before the
+// guards have seen the whole pass: even a pass the max_overwrite guard
+// refuses has recorded them, and has changed neither side.
+func TestLostStateRecordsAgreedPaths(t *testing.T) {
+	f := newFixture(t)
+	for i := range 30 {
+		f.write(t, fmt.Sprintf("d%d/f%02d.txt", i%3, i), []byte(fmt.Sprintf("file %d", i)))
+	}
+	if _, err := f.syncer(t, nil).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 { // rewritten while the state database was lost
+		f.write(t, fmt.Sprintf("d%d/f%02d.txt", i%3, i), []byte(fmt.Sprintf("new content %d", i)))
+	}
+	fresh := newFixture(t)
+	fresh.root, fresh.store = f.root, f.store
+	s := fresh.syncer(t, func(o *Options) { o.MaxOverwrite = planner.MaxOverwrite{Percent: 50} })
+	res, err := s.Run(t.Context(), "run")
+	var refused *RefusedError
+	if !errors.As(err, &refused) || res.Counts.Uploaded != 0 || res.Counts.Skipped != 10 {
+		t.Fatalf("pass over a lost state with 20 of 30 files rewritten: %+v, %v", res.Counts, err)
+	}
+	n := 0
+	for b, err := range fresh.db.Base(t.Context(), "p") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(b.Path, "d") || b.Path[len(b.Path)-6:len(b.Path)-4] < "20" {
+			t.Errorf("recorded %s, which differs between the sides", b.Path)
+		}
+		n++
+	}
+	if n != 10 {
+		t.Errorf("%d base entries recorded, want the 10 files that agree", n)
 	}
 }
