@@ -85,6 +85,9 @@ func (s *Syncer) checkpointFor(ctx context.Context, a planner.Action, rel string
 	if s.db == nil {
 		return nil // a restore or check works without the state store
 	}
+	if s.checkpointed != nil && !s.checkpointed[rel] {
+		return nil // none at the start of the pass: no query per file
+	}
 	cp, err := s.db.DownloadFor(ctx, s.opts.Pair, rel)
 	if err != nil {
 		s.log.Warn().Err(err).Str("path", rel).Msg("read download checkpoint")
@@ -328,6 +331,8 @@ func (s *Syncer) dropStaleDownloads(ctx context.Context, plan *planner.Result, p
 	}
 	inPass := pathFilter(paths)
 	var stale []state.Download
+	s.checkpointed = nil
+	kept := make(map[string]bool)
 	for cp, err := range s.db.Downloads(ctx, s.opts.Pair) {
 		if err != nil {
 			s.log.Warn().Err(err).Msg("read download checkpoints")
@@ -335,11 +340,14 @@ func (s *Syncer) dropStaleDownloads(ctx context.Context, plan *planner.Result, p
 		}
 		if inPass(cp.Path) && !planned[cp.Path] {
 			stale = append(stale, cp)
+		} else {
+			kept[cp.Path] = true
 		}
 	}
 	for _, cp := range stale {
 		s.dropDownload(ctx, cp)
 	}
+	s.checkpointed = kept
 }
 
 // staleTempAge is how old a temporary file must be (since its last write)

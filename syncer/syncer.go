@@ -131,6 +131,10 @@ type Syncer struct {
 	// checkpointEvery is how many bytes a download writes between
 	// checkpoints; smaller objects are not checkpointed.
 	checkpointEvery int64
+	// checkpointed are the paths with a download checkpoint when the
+	// pass running began (nil: not known, ask the state store); set by
+	// dropStaleDownloads before the transfers start, then only read.
+	checkpointed map[string]bool
 	// retained is where the history's retention stopped, and when it last
 	// ran; only the goroutine running a pass touches it.
 	retained retention
