@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ks3sync/ks3sync/daemon"
+	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/syncer"
 	"github.com/ks3sync/ks3sync/watcher"
 )
@@ -262,4 +264,15 @@ func (c call) since(t0 time.Time) string {
 		s += " " + c.Age.String()
 	}
 	return s
+}
+
+// openState opens a new state database, closed when the test ends.
+func openState(t *testing.T) *state.DB {
+	t.Helper()
+	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -15,11 +14,7 @@ import (
 // With no daemon running, the status comes from the run history and the
 // queue, judged as the daemon would.
 func TestStatusFromState(t *testing.T) {
-	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openState(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for i, r := range []struct{ kind, status, err string }{
@@ -66,11 +61,7 @@ func TestStatusFromState(t *testing.T) {
 // successful passes that changed files, the last RestorePointLimit of them.
 // A pull pair, or one with history off, has no history in its status.
 func TestRestorePoints(t *testing.T) {
-	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openState(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	var want []time.Time
@@ -115,11 +106,7 @@ func TestRestorePoints(t *testing.T) {
 // A refused run in the history is a guard refusal, not a failure of
 // another kind.
 func TestStatusFromStateRefused(t *testing.T) {
-	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openState(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	id, err := db.StartRun(ctx, "docs", state.KindRun, t0)

@@ -3,7 +3,6 @@ package daemon_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -12,7 +11,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ks3sync/ks3sync/daemon"
-	"github.com/ks3sync/ks3sync/state"
 	"github.com/ks3sync/ks3sync/syncer"
 	"github.com/ks3sync/ks3sync/watcher"
 )
@@ -98,11 +96,7 @@ func TestUnqueuedChangesReconcileSoon(t *testing.T) {
 }
 
 func TestRunNeedsDBAndPairs(t *testing.T) {
-	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openState(t)
 	pair := daemon.Pair{Syncer: newFakeSyncer(t, pairName), Source: newFeeder()}
 	for name, opts := range map[string]daemon.Options{
 		"no DB":    {Pairs: []daemon.Pair{pair}},
@@ -118,11 +112,7 @@ func TestRunNeedsDBAndPairs(t *testing.T) {
 // OnWatcher receives and whose first batch starts the initial reconcile.
 // Real time: the kernel's notifications do not run in a bubble.
 func TestDefaultSourceIsTheWatcher(t *testing.T) {
-	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openState(t)
 	s := newFakeSyncer(t, pairName)
 	ctx, cancel := context.WithCancel(t.Context())
 	reconciled := make(chan struct{})
