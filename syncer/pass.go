@@ -137,6 +137,7 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if err := s.execute(ctx, plan, t); err != nil {
 		return err
 	}
+	s.markFolder(ctx, in, opts)
 	s.retain(ctx, in.Remote)
 	return nil
 }
@@ -164,6 +165,7 @@ func (s *Syncer) plannerOptions() planner.Options {
 		MaxDelete:    s.opts.MaxDelete,
 		MaxOverwrite: s.opts.MaxOverwrite,
 		History:      s.opts.History.On(),
+		Conflict:     s.opts.Conflict,
 		Prefix:       s.opts.Prefix,
 		Include:      s.opts.Include,
 		Exclude:      s.opts.Exclude,
@@ -207,11 +209,17 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 		// propagate deletions from here either.
 		opts.LocalRootMissing = dirEmpty(s.opts.Root)
 	}
+	if opts.LocalRootMissing && s.hasMarker() {
+		// Emptied, not unmounted: the folder marker says it is the
+		// synced folder (see markFolder).
+		opts.LocalRootMissing = false
+	}
 	return in, opts, nil
 }
 
 // dirEmpty reports whether dir holds nothing but ks3sync's temporary files
-// (or cannot be read, which is treated the same: never a reason to delete).
+// and reserved folder (or cannot be read, which is treated the same: never
+// a reason to delete).
 func dirEmpty(dir string) bool {
 	f, err := os.Open(dir)
 	if err != nil {
@@ -221,7 +229,7 @@ func dirEmpty(dir string) bool {
 	for {
 		names, err := f.Readdirnames(64)
 		for _, n := range names {
-			if !isTempName(n) {
+			if !isTempName(n) && n != planner.ReservedDir {
 				return false
 			}
 		}

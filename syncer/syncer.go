@@ -67,6 +67,9 @@ type Options struct {
 	// MaxOverwrite limits the share of existing objects a pass overwrites;
 	// it does not apply while History is on.
 	MaxOverwrite planner.MaxOverwrite
+	// Conflict is the policy for files changed on both sides (direction
+	// both); the zero value keeps both.
+	Conflict planner.ConflictPolicy
 	// History keeps every version the pair overwrites or deletes in the
 	// bucket (package history); the zero Policy keeps none.
 	History history.Policy

@@ -274,22 +274,47 @@ func TestTempNamedKeysAreLeftAlone(t *testing.T) {
 	}
 }
 
-// Emptying the folder is never propagated, by a watch pass either.
-func TestWatchPassOnEmptiedRootDeletesNothing(t *testing.T) {
-	f := newFixture(t)
-	f.write(t, "a", []byte("a"))
-	f.write(t, "b/c", []byte("c"))
-	s := f.syncer(t, func(o *Options) { o.Delete = planner.Propagate })
-	if _, err := s.Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(f.root, "a"))
-	os.RemoveAll(filepath.Join(f.root, "b"))
-	if _, err := s.RunPaths(t.Context(), []string{"a", "b"}); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.store.objects) != 2 {
-		t.Errorf("objects = %d after emptying the root, want 2", len(f.store.objects))
+// A folder emptied by the user (its folder marker still there) propagates
+// its deletions, by a full pass and by a watch pass; an empty folder
+// without the marker (a mount point whose disk is gone) never does.
+func TestEmptiedRootPropagatesUnmountedDoesNot(t *testing.T) {
+	for _, watchPass := range []bool{false, true} {
+		for _, unmounted := range []bool{false, true} {
+			f := newFixture(t)
+			f.write(t, "a", []byte("a"))
+			f.write(t, "b/c", []byte("c"))
+			s := f.syncer(t, func(o *Options) { o.Delete = planner.Propagate })
+			if _, err := s.Run(t.Context(), "run"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(f.root, ".ks3sync", "folder")); err != nil {
+				t.Fatalf("no folder marker after the first pass: %v", err)
+			}
+			os.RemoveAll(filepath.Join(f.root, "a"))
+			os.RemoveAll(filepath.Join(f.root, "b"))
+			if unmounted {
+				os.RemoveAll(filepath.Join(f.root, ".ks3sync"))
+			}
+			var err error
+			if watchPass {
+				_, err = s.RunPaths(t.Context(), []string{"a", "b"})
+			} else {
+				_, err = s.Run(t.Context(), "run")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if unmounted {
+				want = 2
+			}
+			if len(f.store.objects) != want {
+				t.Errorf("watch pass %v, unmounted %v: objects = %d after emptying the root, want %d", watchPass, unmounted, len(f.store.objects), want)
+			}
+			if _, err := os.Stat(filepath.Join(f.root, ".ks3sync")); unmounted && err == nil {
+				t.Error("an empty folder without its marker was marked")
+			}
+		}
 	}
 }
 
@@ -337,7 +362,7 @@ func TestPullPlacesWithMTimeAndMode(t *testing.T) {
 	if fi, err := os.Stat(got); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("replaced file: %v, %v; want its mode 0600 kept", fi, err)
 	}
-	if entries, _ := os.ReadDir(dst.root); len(entries) != 1 {
-		t.Errorf("left behind: %v", entries)
+	if entries, _ := os.ReadDir(dst.root); len(entries) != 2 || entries[0].Name() != ".ks3sync" {
+		t.Errorf("left behind: %v (want the folder marker and the file)", entries)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"os"
 	"path"
@@ -29,6 +30,8 @@ type source struct {
 	f   *os.File
 	fp  planner.Fingerprint
 	md5 string // hex
+	// meta is metadata added to the upload's own (a kept version's).
+	meta map[string]string
 }
 
 // upload sends one local file and records the new base. It returns the
@@ -42,7 +45,7 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 		return 0, err
 	}
 	defer src.f.Close()
-	if err := s.keep(ctx, a, history.Replaced); err != nil {
+	if err := s.beforeDisplace(ctx, a, history.Replaced); err != nil {
 		return 0, err
 	}
 	s.emit(Event{Kind: EventStart, Action: string(planner.Upload), Path: a.Path, Key: a.Key, Size: src.fp.Size})
@@ -58,6 +61,9 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 	// A file rewritten during the upload may have been sent half old, half
 	// new: the base is not recorded, so the next pass sends it again.
 	if err := s.unchanged(a.Path, src.fp); err != nil {
+		return 0, err
+	}
+	if err := s.afterWrite(ctx, a, src, r.etag); err != nil {
 		return 0, err
 	}
 	r.mtime = src.fp.MTime
@@ -117,12 +123,14 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
-	return ks3.PutOptions{
+	o := ks3.PutOptions{
 		ContentType:  ct,
 		StorageClass: s.opts.StorageClass,
 		ACL:          s.opts.ACL,
 		Metadata:     s.attrs(src).Metadata(),
 	}
+	maps.Copy(o.Metadata, src.meta)
+	return o
 }
 
 // attrs are ks3sync's metadata for an upload of src: its mtime, and its

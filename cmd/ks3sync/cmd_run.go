@@ -215,9 +215,9 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		lim = newLimiter(int64(a.cfg.Bandwidth))
 	}
 	return syncer.New(client, db, syncer.Options{
-		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, RunCommand: a.runCommand(p.Name),
+		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, RunCommand: a.runCommand(p.Name), Host: a.cfg.Device,
 		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
-		MaxOverwrite: mo, History: historyPolicy(p),
+		MaxOverwrite: mo, History: historyPolicy(p), Conflict: planner.ConflictPolicy(p.Conflict),
 		StorageClass: p.StorageClass, ACL: p.ACL,
 		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks,
 		Key:                key,
