@@ -50,4 +50,3 @@ func (s *Syncer) keepLocalVersion(ctx context.Context, a planner.Action) error {
 	}
 	return s.unchanged(a.Path, src.fp)
 }
-

@@ -134,10 +134,15 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	}
 	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
 	s.dropStaleDownloads(ctx, plan, paths)
-	if err := s.execute(ctx, plan, t); err != nil {
+	err = s.execute(ctx, plan, t)
+	s.appendJournal(ctx, plan)
+	if err != nil {
 		return err
 	}
 	s.markFolder(ctx, in, opts)
+	if paths == nil {
+		s.pruneJournal(ctx)
+	}
 	s.retain(ctx, in.Remote)
 	return nil
 }
