@@ -39,6 +39,9 @@ type fakeStore struct {
 	ranges []string
 	// listErr, when set, fails every listing.
 	listErr error
+	// afterPut, when set, runs after every PutObject (outside the lock),
+	// e.g. to land another device's write right after it.
+	afterPut func(key string)
 }
 
 type fakeObject struct {
@@ -139,8 +142,12 @@ func (f *fakeStore) PutObject(_ context.Context, _, key string, body io.ReadSeek
 		}
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.store(key, data, etagOf(data), opts)
+	after := f.afterPut
+	f.mu.Unlock()
+	if after != nil {
+		after(key)
+	}
 	return &ks3.PutResult{ETag: etagOf(data)}, nil
 }
 
@@ -249,7 +256,7 @@ func (f *fakeStore) Walk(_ context.Context, _ string, opts ks3.ListObjectsOption
 		}
 		var items []ks3.ObjectInfo
 		for k, o := range f.objects {
-			if strings.HasPrefix(k, opts.Prefix) {
+			if strings.HasPrefix(k, opts.Prefix) && k > opts.Marker {
 				items = append(items, o.info)
 			}
 		}

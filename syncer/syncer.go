@@ -94,6 +94,10 @@ type Options struct {
 	NameRules string
 
 	DryRun bool
+	// Journal says that passes which write to the bucket append to the
+	// pair's change journal, and full passes apply its retention (see
+	// PollJournal); run and watch turn it on.
+	Journal bool
 	// RunCommand is the command line that runs this pair once, which a
 	// refused pass names, with the override, as the way to proceed; "" =
 	// "ks3sync run --pair NAME".

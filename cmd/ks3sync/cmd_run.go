@@ -226,6 +226,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		PartSize:           int64(a.cfg.PartSize),
 		Limiter:            lim,
 		DryRun:             dryRun,
+		Journal:            true,
 		LockHeld:           !dryRun, // openPairs took the state store's lock
 		NameRules:          os.Getenv(nameRulesEnv),
 		Logger:             a.log,
