@@ -13,7 +13,8 @@ import (
 // missing or not mounted. ks3sync keeps it in the pair's reserved folder
 // (planner.ReservedDir, never synced) once the folder held files or the
 // pair was new; a folder with no files but with the marker was emptied on
-// purpose, so its deletions propagate, while an empty mount point has no
+// purpose, so its deletions propagate (pairs in direction both, the
+// devices of a shared prefix, keep one), while an empty mount point has no
 // marker and never propagates deletions.
 const markerName = "folder"
 
@@ -40,7 +41,7 @@ func (s *Syncer) hasMarker() bool {
 // empty mount point). A marker that cannot be written leaves the guard as
 // it was, so it is only logged.
 func (s *Syncer) markFolder(ctx context.Context, in planner.Input, opts planner.Options) {
-	if s.opts.DryRun || opts.LocalRootMissing || s.hasMarker() || ctx.Err() != nil {
+	if !s.checksOthers() || s.opts.DryRun || opts.LocalRootMissing || s.hasMarker() || ctx.Err() != nil {
 		return
 	}
 	if len(in.Local) == 0 && len(in.Base) > 0 {
