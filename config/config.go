@@ -28,6 +28,9 @@ const (
 	// keeps history unless told otherwise.
 	DefaultHistoryKeep  = 30 * 24 * time.Hour
 	DefaultMaxOverwrite = "50%"
+	// DefaultRemotePoll is how often watch reads the change journal of a
+	// pull or both pair.
+	DefaultRemotePoll = 30 * time.Second
 )
 
 // Config is the whole of ks3sync.yaml after expansion, defaults and validation.
@@ -51,7 +54,10 @@ type Config struct {
 	Notify             Notify   `yaml:"notify"`
 	StaleUploads       Duration `yaml:"stale_uploads"`
 	Timeouts           Timeouts `yaml:"timeouts"`
-	Pairs              []Pair   `yaml:"pairs"`
+	// Device names this installation in conflict copies, history entries,
+	// the change journal and status; "" = the host name.
+	Device string `yaml:"device"`
+	Pairs  []Pair `yaml:"pairs"`
 
 	path     string   // the file this came from, "" for a reader
 	warnings []string // accepted, but worth telling the user
@@ -102,6 +108,12 @@ type Pair struct {
 	// objects, the way the KS3 console shows folders.
 	KeepEmptyFolders bool  `yaml:"keep_empty_folders"`
 	Watch            Watch `yaml:"watch"`
+	// RemotePoll is how often watch looks for changes other devices made
+	// (pull and both pairs); 0 = DefaultRemotePoll.
+	RemotePoll Duration `yaml:"remote_poll"`
+	// Conflict says what a change made on both sides becomes: keep-both
+	// (default), newer, local or remote.
+	Conflict string `yaml:"conflict"`
 }
 
 // Notify configures notifications of the daemon: a webhook and/or a

@@ -69,6 +69,7 @@ func (c *Config) finish(base string) error {
 	add(c.resolveHTTP())
 	add(c.checkHTTPToken())
 	add(c.checkNotify())
+	add(c.checkDevice())
 	names := make(map[string]int)
 	for i := range c.Pairs {
 		p := &c.Pairs[i]
@@ -92,6 +93,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "console")
 	setDefault(&c.State, DefaultStatePath())
+	if c.Device == "" {
+		c.Device = DefaultDevice()
+	}
 	if c.Transfers == 0 {
 		c.Transfers = DefaultTransfers
 	}
@@ -232,6 +236,10 @@ func (p *Pair) finish(base, field string, warn func(string)) error {
 	setDefault(&p.MaxDelete, "50%")
 	setDefault(&p.MaxOverwrite, DefaultMaxOverwrite)
 	setDefault(&p.StorageClass, "STANDARD")
+	setDefault(&p.Conflict, "keep-both")
+	if p.RemotePoll == 0 {
+		p.RemotePoll = Duration(DefaultRemotePoll)
+	}
 	if p.Watch.Delay == 0 {
 		p.Watch.Delay = Duration(DefaultWatchDelay)
 	}
@@ -268,6 +276,10 @@ func (p *Pair) finish(base, field string, warn func(string)) error {
 	}
 	add(oneOf("direction", p.Direction, "push", "pull", "both"))
 	add(oneOf("delete", p.Delete, "keep", "propagate"))
+	add(oneOf("conflict", p.Conflict, "keep-both", "newer", "local", "remote"))
+	if p.RemotePoll.D() < time.Second {
+		add(fmt.Errorf("remote_poll: %s is shorter than 1s", p.RemotePoll.D()))
+	}
 	if _, err := planner.ParseMaxDelete(p.MaxDelete); err != nil {
 		add(wrapField("max_delete", err))
 	}

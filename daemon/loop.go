@@ -28,6 +28,7 @@ type loop struct {
 	retry    *time.Timer // next backed-off path due
 	failures int         // full reconciles failed in a row
 	fullDue  bool        // a full reconcile waits for the pair to be resumed
+	cursor   syncer.JournalCursor
 }
 
 func newLoop(opts Options, p Pair) *loop {
@@ -89,6 +90,13 @@ func (l *loop) follow(ctx context.Context, batches <-chan watcher.Batch) {
 	defer l.full.Stop()
 	l.retry = time.NewTimer(time.Hour)
 	defer l.retry.Stop()
+	poller, every := l.poller()
+	var polls <-chan time.Time
+	if poller != nil {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		polls = t.C
+	}
 	for {
 		l.catchUp(ctx)
 		select {
@@ -104,6 +112,8 @@ func (l *loop) follow(ctx context.Context, batches <-chan watcher.Batch) {
 		case <-l.gate.changed:
 			l.log.Info().Bool("paused", l.gate.isPaused()).Msg("pause changed")
 		case <-l.retry.C:
+		case <-polls:
+			l.poll(ctx, poller)
 		}
 	}
 }

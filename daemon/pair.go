@@ -20,6 +20,9 @@ type Pair struct {
 	Watch watcher.Options
 	// Rescan is the full reconcile interval; 0 = one hour.
 	Rescan time.Duration
+	// RemotePoll is how often a pull or both pair reads the change journal
+	// of other devices (see JournalPoller); 0 = never.
+	RemotePoll time.Duration
 	// OnWatcher, if set, receives the pair's default watcher once it
 	// exists (to route the syncer's echo suppression to it).
 	OnWatcher func(*watcher.Watcher)

@@ -456,7 +456,7 @@ func TestBackupMaxOverwriteGuard(t *testing.T) {
 	if data, _ := e.getObject("bkt", "backup/f0.txt"); string(data) != "encrypted by ransomware" {
 		t.Error("--max-overwrite 100% did not let the pass through")
 	}
-	if keys := e.allKeys("bkt", "backup/.ks3sync/"); len(keys) != 0 {
+	if keys := e.allKeys("bkt", "backup/.ks3sync/history/"); len(keys) != 0 {
 		t.Errorf("history off kept versions: %q", keys)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/localfs"
 	"github.com/ks3sync/ks3sync/objmeta"
+	"github.com/ks3sync/ks3sync/planner"
 )
 
 // world is what a campaign test wrote on either side of a pair, and every
@@ -176,6 +177,9 @@ func (w *world) readLocal(root string) observed {
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
+		if planner.IsReserved(rel) {
+			return nil // ks3sync's folder marker: not a file of the pair
+		}
 		if localfs.IsTemp(d.Name()) {
 			out.temps = append(out.temps, rel)
 			return nil

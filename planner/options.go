@@ -13,6 +13,14 @@ func (o Options) normalize() (Options, *Matcher, error) {
 	if o.Delete == "" {
 		o.Delete = Keep
 	}
+	if o.Conflict == "" {
+		o.Conflict = KeepBoth
+	}
+	switch o.Conflict {
+	case KeepBoth, Newer, LocalWins, RemoteWins:
+	default:
+		return o, nil, fmt.Errorf("options: conflict policy %q: want keep-both, newer, local or remote", o.Conflict)
+	}
 	switch o.Direction {
 	case Push, Pull, Both:
 	default:

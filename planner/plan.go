@@ -161,7 +161,8 @@ func (b *builder) visit(g *group) {
 			Reason: fmt.Sprintf("sync record is for key %q, outside prefix %q", stale.RemoteKey, b.opts.Prefix)})
 		return
 	}
-	b.emit(g.path, ps, decide(ps, b.opts.Direction, b.opts.Delete))
+	d, keepLocal := resolveConflict(ps, decide(ps, b.opts.Direction, b.opts.Delete), b.opts)
+	b.emit(g.path, ps, d, keepLocal)
 }
 
 // forgetOthers forgets the sync records of g kept under another spelling
@@ -180,7 +181,9 @@ func (b *builder) forgetOthers(g *group) {
 }
 
 // emit turns a decision into an action, applying the missing-root guard.
-func (b *builder) emit(path string, ps paths, d decision) {
+// keepLocal marks a download that replaces a changed local file (see
+// Action.KeepLocal).
+func (b *builder) emit(path string, ps paths, d decision, keepLocal bool) {
 	if d.kind == DeleteRemote && b.opts.LocalRootMissing {
 		d = decision{Nothing, "local deleted, but the local folder is missing or empty; not deleting remotely"}
 		b.suppressed++
@@ -200,7 +203,8 @@ func (b *builder) emit(path string, ps paths, d decision) {
 		r.Path = path
 		a.Remote = &r
 	}
-	if d.kind == Conflict {
+	a.KeepLocal = keepLocal
+	if d.kind == Conflict || keepLocal {
 		a.ConflictPath = ConflictName(path, b.opts.Host, b.opts.Time)
 	}
 	b.add(a)

@@ -29,6 +29,23 @@ const (
 	Propagate DeletePolicy = "propagate"
 )
 
+// ConflictPolicy says what a file changed on both sides becomes in
+// direction both.
+type ConflictPolicy string
+
+// Conflict policies. The zero value means KeepBoth.
+const (
+	// KeepBoth keeps the local version as a conflict copy and downloads the
+	// remote one (a Conflict action).
+	KeepBoth ConflictPolicy = "keep-both"
+	// Newer lets the version with the later mtime win.
+	Newer ConflictPolicy = "newer"
+	// LocalWins uploads the local version over the remote one.
+	LocalWins ConflictPolicy = "local"
+	// RemoteWins downloads the remote version over the local one.
+	RemoteWins ConflictPolicy = "remote"
+)
+
 // Options are one pair's settings that influence planning. The zero value is
 // a push with delete policy keep, no filters and no deletion or overwrite
 // limit.
@@ -47,6 +64,10 @@ type Options struct {
 	Prefix string
 	// Include and Exclude are glob patterns; see NewMatcher.
 	Include, Exclude []string
+	// Conflict is the policy for files changed on both sides in direction
+	// both. A policy that picks a winner needs History, so that the losing
+	// version is kept: without it every conflict keeps both.
+	Conflict ConflictPolicy
 	// Host and Time name conflict copies (see ConflictName). Time is already
 	// formatted by the caller, e.g. "20261125-024100". Both are required
 	// for pull and both, the directions that can produce conflicts.
@@ -181,6 +202,12 @@ type Action struct {
 	ConflictPath string
 	// Err is, for Error, what is wrong with the path or key.
 	Err error
+	// KeepLocal is set on a Download that replaces a local file changed
+	// since the last sync (a conflict the remote side won): the local
+	// version must be kept in the pair's history first. ConflictPath is
+	// set too, for an executor that cannot keep it there and falls back
+	// to a conflict copy.
+	KeepLocal bool
 }
 
 // Result is a computed plan.

@@ -74,14 +74,28 @@ func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) error {
 	case planner.Upload:
 		kind = EventUpload
 		bytes, err = s.upload(ctx, a)
-		if err == nil {
+		if lr, ok := isLostRace(err); ok {
+			// Sent, then replaced by another device: the local version
+			// lives on as a conflict copy.
+			kind, err, a.Reason = EventConflict, nil, lr.Error()
+			t.add(func(c *state.RunCounts) { c.Uploaded++; c.Conflicts++; c.Bytes += bytes })
+		} else if err == nil {
 			t.add(func(c *state.RunCounts) { c.Uploaded++; c.Bytes += bytes })
 		}
 	case planner.Download:
 		kind = EventDownload
-		bytes, err = s.download(ctx, a, a.Path)
+		bytes, err = s.downloadOver(ctx, &a)
+		if a.Kind == planner.Conflict {
+			kind = EventConflict
+		}
 		if err == nil {
-			t.add(func(c *state.RunCounts) { c.Downloaded++; c.Bytes += bytes })
+			t.add(func(c *state.RunCounts) {
+				c.Downloaded++
+				c.Bytes += bytes
+				if a.Kind == planner.Conflict {
+					c.Conflicts++
+				}
+			})
 		}
 	case planner.Conflict:
 		kind = EventConflict

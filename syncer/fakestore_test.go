@@ -45,6 +45,9 @@ type fakeStore struct {
 	// loseAnswers makes PutObject and InitiateMultipartUpload do their
 	// work and then fail, as a process killed before it heard the answer.
 	loseAnswers bool
+	// afterPut, when set, runs after every PutObject (outside the lock),
+	// e.g. to land another device's write right after it.
+	afterPut func(key string)
 }
 
 type fakeObject struct {
@@ -146,9 +149,13 @@ func (f *fakeStore) PutObject(_ context.Context, _, key string, body io.ReadSeek
 		}
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.store(key, data, etagOf(data), opts)
-	if f.loseAnswers {
+	lose, after := f.loseAnswers, f.afterPut
+	f.mu.Unlock()
+	if after != nil {
+		after(key)
+	}
+	if lose {
 		return nil, errCrash
 	}
 	return &ks3.PutResult{ETag: etagOf(data)}, nil
@@ -290,7 +297,7 @@ func (f *fakeStore) Walk(_ context.Context, _ string, opts ks3.ListObjectsOption
 		}
 		var items []ks3.ObjectInfo
 		for k, o := range f.objects {
-			if strings.HasPrefix(k, opts.Prefix) {
+			if strings.HasPrefix(k, opts.Prefix) && k > opts.Marker {
 				items = append(items, o.info)
 			}
 		}

@@ -84,7 +84,7 @@ func (s *Syncer) keepObject(ctx context.Context, a planner.Action, info *ks3.Obj
 // keepBeforeDelete keeps the objects of a batch of remote deletions in the
 // history and returns the deletions that may go ahead; the others fail.
 func (s *Syncer) keepBeforeDelete(ctx context.Context, actions []planner.Action, t *tally) []planner.Action {
-	if !s.opts.History.On() {
+	if !s.opts.History.On() && !s.checksOthers() {
 		return actions
 	}
 	ok := make([]bool, len(actions))
@@ -92,7 +92,7 @@ func (s *Syncer) keepBeforeDelete(ctx context.Context, actions []planner.Action,
 	g.SetLimit(s.opts.Transfers)
 	for i, a := range actions {
 		g.Go(func() error {
-			if err := s.keep(gctx, a, history.Deleted); err != nil {
+			if err := s.beforeDisplace(gctx, a, history.Deleted); err != nil {
 				s.failed(ctx, a, err, t)
 				return nil
 			}

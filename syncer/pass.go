@@ -121,13 +121,16 @@ func (s *Syncer) reconcile(ctx context.Context, paths []string, t *tally, res *R
 	if err := s.checkPartialOverwrite(ctx, plan); err != nil {
 		return err
 	}
-	return s.executePlan(ctx, plan, paths, t, res, in.Remote)
+	settled := !opts.LocalRootMissing && (len(in.Local) > 0 || len(in.Base) == 0)
+	return s.executePlan(ctx, plan, paths, t, res, in.Remote, settled)
 }
 
 // executePlan reports the warnings of a plan the guards passed, then
 // reports it (dry run) or executes it, and applies history retention.
 // remote is the listing, or a sample of it, for retention to start from.
-func (s *Syncer) executePlan(ctx context.Context, plan *planner.Result, paths []string, t *tally, res *Result, remote []planner.RemoteEntry) error {
+// settled says that the pass found the folder as it should be (holding
+// files, or new to the pair), which the folder marker then records.
+func (s *Syncer) executePlan(ctx context.Context, plan *planner.Result, paths []string, t *tally, res *Result, remote []planner.RemoteEntry, settled bool) error {
 	for _, w := range plan.Warnings {
 		s.emit(Event{Kind: EventWarning, Reason: w})
 	}
@@ -138,13 +141,21 @@ func (s *Syncer) executePlan(ctx context.Context, plan *planner.Result, paths []
 	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
 	s.dropStaleDownloads(ctx, plan, paths)
 	s.dropStaleUploads(ctx, plan, paths)
-	if err := s.execute(ctx, plan, t); err != nil {
+	err := s.execute(ctx, plan, t)
+	s.appendJournal(ctx, plan)
+	if err != nil {
 		return err
 	}
 	if paths == nil && s.opts.KeepEmptyFolders {
 		if err := s.syncFolders(ctx, t); err != nil {
 			return err
 		}
+	}
+	if settled {
+		s.markFolder(ctx)
+	}
+	if paths == nil {
+		s.pruneJournal(ctx)
 	}
 	s.retain(ctx, remote)
 	return nil
@@ -173,6 +184,7 @@ func (s *Syncer) plannerOptions() planner.Options {
 		MaxDelete:    s.opts.MaxDelete,
 		MaxOverwrite: s.opts.MaxOverwrite,
 		History:      s.opts.History.On(),
+		Conflict:     s.opts.Conflict,
 		Prefix:       s.opts.Prefix,
 		Include:      s.opts.Include,
 		Exclude:      s.opts.Exclude,
@@ -219,11 +231,17 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 		// propagate deletions from here either.
 		opts.LocalRootMissing = dirEmpty(s.opts.Root)
 	}
+	if opts.LocalRootMissing && s.hasMarker() {
+		// Emptied, not unmounted: the folder marker says it is the
+		// synced folder (see markFolder).
+		opts.LocalRootMissing = false
+	}
 	return in, opts, nil
 }
 
 // dirEmpty reports whether dir holds nothing but ks3sync's temporary files
-// (or cannot be read, which is treated the same: never a reason to delete).
+// and reserved folder (or cannot be read, which is treated the same: never
+// a reason to delete).
 func dirEmpty(dir string) bool {
 	f, err := os.Open(dir)
 	if err != nil {
@@ -233,7 +251,7 @@ func dirEmpty(dir string) bool {
 	for {
 		names, err := f.Readdirnames(64)
 		for _, n := range names {
-			if !isTempName(n) {
+			if !isTempName(n) && n != planner.ReservedDir {
 				return false
 			}
 		}

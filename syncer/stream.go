@@ -79,7 +79,9 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 		if !ok {
 			break
 		}
-		if first && w.LocalEmpty() && w.BaseSeen > 0 {
+		if first && w.LocalEmpty() && w.BaseSeen > 0 && !s.hasMarker() {
+			// Empty, and not marked as emptied on purpose (see
+			// markFolder): maybe a disk that is not mounted.
 			wopts.LocalRootMissing = true
 		}
 		for _, r := range in.Remote {
@@ -123,7 +125,8 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 		}
 		return nil
 	}
-	return s.executePlan(ctx, plan, nil, t, res, sample)
+	settled := !wopts.LocalRootMissing && (!w.LocalEmpty() || w.BaseSeen == 0)
+	return s.executePlan(ctx, plan, nil, t, res, sample, settled)
 }
 
 // recordAgreed records at once, in a few transactions, the base entries of

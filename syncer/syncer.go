@@ -68,6 +68,9 @@ type Options struct {
 	// MaxOverwrite limits the share of existing objects a pass overwrites;
 	// it does not apply while History is on.
 	MaxOverwrite planner.MaxOverwrite
+	// Conflict is the policy for files changed on both sides (direction
+	// both); the zero value keeps both.
+	Conflict planner.ConflictPolicy
 	// History keeps every version the pair overwrites or deletes in the
 	// bucket (package history); the zero Policy keeps none.
 	History history.Policy
@@ -99,6 +102,10 @@ type Options struct {
 	NameRules string
 
 	DryRun bool
+	// Journal says that passes which write to the bucket append to the
+	// pair's change journal, and full passes apply its retention (see
+	// PollJournal); run and watch turn it on.
+	Journal bool
 	// RunCommand is the command line that runs this pair once, which a
 	// refused pass names, with the override, as the way to proceed; "" =
 	// "ks3sync run --pair NAME".

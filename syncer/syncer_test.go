@@ -341,6 +341,50 @@ func TestWatchPassOnEmptiedRootDeletesNothing(t *testing.T) {
 	}
 }
 
+// A folder emptied by the user (its folder marker still there) propagates
+// its deletions, by a full pass and by a watch pass; an empty folder
+// without the marker (a mount point whose disk is gone) never does.
+func TestEmptiedRootPropagatesUnmountedDoesNot(t *testing.T) {
+	for _, watchPass := range []bool{false, true} {
+		for _, unmounted := range []bool{false, true} {
+			f := newFixture(t)
+			f.write(t, "a", []byte("a"))
+			f.write(t, "b/c", []byte("c"))
+			s := f.syncer(t, func(o *Options) { o.Delete, o.Direction, o.Host = planner.Propagate, planner.Both, "h" })
+			if _, err := s.Run(t.Context(), "run"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(f.root, ".ks3sync", "folder")); err != nil {
+				t.Fatalf("no folder marker after the first pass: %v", err)
+			}
+			os.RemoveAll(filepath.Join(f.root, "a"))
+			os.RemoveAll(filepath.Join(f.root, "b"))
+			if unmounted {
+				os.RemoveAll(filepath.Join(f.root, ".ks3sync"))
+			}
+			var err error
+			if watchPass {
+				_, err = s.RunPaths(t.Context(), []string{"a", "b"})
+			} else {
+				_, err = s.Run(t.Context(), "run")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if unmounted {
+				want = 2
+			}
+			if len(f.store.objects) != want {
+				t.Errorf("watch pass %v, unmounted %v: objects = %d after emptying the root, want %d", watchPass, unmounted, len(f.store.objects), want)
+			}
+			if _, err := os.Stat(filepath.Join(f.root, ".ks3sync")); unmounted && err == nil {
+				t.Error("an empty folder without its marker was marked")
+			}
+		}
+	}
+}
+
 // A pull places files through localfs.Pending: the recorded mtime, 0644 for
 // a new file, the old mode for a replaced one, and no temporary file left.
 func TestPullPlacesWithMTimeAndMode(t *testing.T) {

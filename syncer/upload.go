@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"mime"
 	"os"
 	"path"
@@ -31,6 +32,8 @@ type source struct {
 	fp   planner.Fingerprint
 	md5  string      // hex
 	mode fs.FileMode // permission bits when it was opened
+	// meta is metadata added to the upload's own (a kept version's).
+	meta map[string]string
 }
 
 // upload sends one local file and records the new base. It returns the
@@ -44,7 +47,7 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 		return 0, err
 	}
 	defer src.f.Close()
-	if err := s.keep(ctx, a, history.Replaced); err != nil {
+	if err := s.beforeDisplace(ctx, a, history.Replaced); err != nil {
 		return 0, err
 	}
 	multipart := src.fp.Size >= s.opts.MultipartThreshold
@@ -68,6 +71,9 @@ func (s *Syncer) upload(ctx context.Context, a planner.Action) (int64, error) {
 	// A file rewritten during the upload may have been sent half old, half
 	// new: the base is not recorded, so the next pass sends it again.
 	if err := s.unchanged(a.Path, src.fp); err != nil {
+		return 0, err
+	}
+	if err := s.afterWrite(ctx, a, src, r.etag); err != nil {
 		return 0, err
 	}
 	r.mtime = src.fp.MTime
@@ -141,12 +147,14 @@ func (s *Syncer) putOptions(src *source) ks3.PutOptions {
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
-	return ks3.PutOptions{
+	o := ks3.PutOptions{
 		ContentType:  ct,
 		StorageClass: s.opts.StorageClass,
 		ACL:          s.opts.ACL,
 		Metadata:     s.metadata(src),
 	}
+	maps.Copy(o.Metadata, src.meta)
+	return o
 }
 
 // metadata is the user metadata of an upload of src: ks3sync's attributes,

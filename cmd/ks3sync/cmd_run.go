@@ -227,9 +227,9 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		lim = newLimiter(int64(a.cfg.Bandwidth))
 	}
 	return syncer.New(client, db, syncer.Options{
-		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, RunCommand: a.runCommand(p.Name),
+		Pair: p.Name, Root: p.Local, Bucket: p.Bucket, Prefix: p.Prefix, RunCommand: a.runCommand(p.Name), Host: a.cfg.Device,
 		Direction: planner.Direction(p.Direction), Delete: planner.DeletePolicy(p.Delete), MaxDelete: md,
-		MaxOverwrite: mo, History: historyPolicy(p),
+		MaxOverwrite: mo, History: historyPolicy(p), Conflict: planner.ConflictPolicy(p.Conflict),
 		StorageClass: p.StorageClass, ACL: p.ACL,
 		Include: p.Include, Exclude: p.Exclude, FollowSymlinks: p.FollowSymlinks, KeepMode: p.KeepMode,
 		KeepEmptyFolders:   p.KeepEmptyFolders,
@@ -239,6 +239,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		PartSize:           int64(a.cfg.PartSize),
 		Limiter:            lim,
 		DryRun:             dryRun,
+		Journal:            true,
 		LockHeld:           !dryRun, // openPairs took the state store's lock
 		NameRules:          os.Getenv(nameRulesEnv),
 		Logger:             a.log,

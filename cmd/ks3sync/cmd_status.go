@@ -25,6 +25,7 @@ import (
 // holds besides.
 type statusReport struct {
 	daemon.Status
+	Device   string         `json:"device"`
 	State    string         `json:"state"`
 	Pending  int            `json:"pending"`
 	Oldest   *time.Time     `json:"oldest_pending,omitempty"`
@@ -174,7 +175,7 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 		return nil, usageError("state: %v", err)
 	}
 	defer db.Close()
-	rep := &statusReport{State: a.cfg.State, Uploads: []uploadStatus{}, Failures: []failure{}}
+	rep := &statusReport{Device: a.cfg.Device, State: a.cfg.State, Uploads: []uploadStatus{}, Failures: []failure{}}
 	live, err := a.daemonStatus(ctx)
 	if err != nil {
 		var pcs []daemon.PairConfig
@@ -261,6 +262,7 @@ func (a *app) stateSections(ctx context.Context, db *state.DB, rep *statusReport
 }
 
 func printStatus(w io.Writer, r *statusReport) {
+	fmt.Fprintf(w, "device:   %s\n", r.Device)
 	fmt.Fprintf(w, "state:    %s\n", r.State)
 	source := "from the state database; no daemon answered"
 	if r.Source == "daemon" {

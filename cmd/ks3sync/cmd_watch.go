@@ -163,8 +163,9 @@ func (a *app) daemonPair(ctx context.Context, client *ks3.Client, db *state.DB, 
 		return daemon.Pair{}, err
 	}
 	return daemon.Pair{
-		Syncer: s,
-		Rescan: p.Watch.Rescan.D(),
+		Syncer:     s,
+		Rescan:     p.Watch.Rescan.D(),
+		RemotePoll: p.RemotePoll.D(),
 		Watch: watcher.Options{
 			Delay: p.Watch.Delay.D(), MaxDelay: p.Watch.MaxDelay.D(),
 			Match:  m.Match,

@@ -1,0 +1,45 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDeviceConflictRemotePoll(t *testing.T) {
+	base := "pairs:\n  - {name: p, local: /tmp/x, bucket: bkt, direction: both}\n"
+	c, err := Parse(strings.NewReader(base), "", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Device != DefaultDevice() || !deviceName.MatchString(c.Device) {
+		t.Errorf("default device = %q, want the host name %q", c.Device, DefaultDevice())
+	}
+	if p := c.Pairs[0]; p.Conflict != "keep-both" || p.RemotePoll.D() != 30*time.Second {
+		t.Errorf("defaults: conflict %q remote_poll %s", p.Conflict, p.RemotePoll.D())
+	}
+	c, err = Parse(strings.NewReader("device: laptop-2\n"+strings.Replace(base, "both}", "both, conflict: newer, remote_poll: 5s}", 1)), "", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Pairs[0]; c.Device != "laptop-2" || p.Conflict != "newer" || p.RemotePoll.D() != 5*time.Second {
+		t.Errorf("set: device %q conflict %q remote_poll %s", c.Device, p.Conflict, p.RemotePoll.D())
+	}
+	for _, tc := range []struct{ doc, want string }{
+		{"device: my_laptop\n" + base, `device: "my_laptop"`},
+		{"device: -x\n" + base, `device: "-x"`},
+		{strings.Replace(base, "both}", "both, conflict: mine}", 1), `pairs[0] (p).conflict: "mine" is not one of keep-both, newer, local, remote`},
+		{strings.Replace(base, "both}", "both, remote_poll: 100ms}", 1), `pairs[0] (p).remote_poll: 100ms is shorter than 1s`},
+	} {
+		_, err := Parse(strings.NewReader(tc.doc), "", noEnv)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want it to contain %q", tc.doc, err, tc.want)
+		}
+	}
+}
+
+func TestDefaultDeviceShape(t *testing.T) {
+	if d := DefaultDevice(); !deviceName.MatchString(d) {
+		t.Errorf("DefaultDevice() = %q, not a valid device name", d)
+	}
+}

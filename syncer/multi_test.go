@@ -1,0 +1,147 @@
+package syncer
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ks3sync/ks3sync/ks3"
+	"github.com/ks3sync/ks3sync/planner"
+)
+
+// device returns a syncer of a second folder on the fixture's store.
+func (f *fixture) device(t *testing.T, host string, mut func(*Options)) (*fixture, *Syncer) {
+	t.Helper()
+	g := newFixture(t)
+	g.store = f.store
+	return g, g.syncer(t, func(o *Options) {
+		o.Direction, o.Delete, o.Host, o.Journal = planner.Both, planner.Propagate, host, true
+		if mut != nil {
+			mut(o)
+		}
+	})
+}
+
+// A change made on one device reaches the other through the journal: the
+// poll names exactly the changed paths, reads only new entries of other
+// devices, and costs one listing request when nothing changed.
+func TestJournalPoll(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", nil)
+	b, sb := f.device(t, "desktop", nil)
+	a.write(t, "x/one.txt", []byte("1"))
+	a.write(t, "two.txt", []byte("2"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	var cb, ca JournalCursor
+	if res, err := sb.PollJournal(t.Context(), &cb); err != nil || res.Requests != 2 || len(res.Paths) != 2 {
+		t.Fatalf("first poll: %+v, %v; want the two paths for one list and one get", res, err)
+	}
+	if res, err := sb.PollJournal(t.Context(), &cb); err != nil || res.Requests != 1 || len(res.Paths) != 0 {
+		t.Fatalf("idle poll: %+v, %v; want one request and nothing", res, err)
+	}
+	if res, err := sa.PollJournal(t.Context(), &ca); err != nil || len(res.Paths) != 0 {
+		t.Fatalf("a device's own entries: %+v, %v; want none", res, err)
+	}
+	os.Remove(filepath.Join(a.root, "two.txt"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sb.PollJournal(t.Context(), &cb)
+	if err != nil || !slices.Equal(res.Paths, []string{"two.txt"}) {
+		t.Fatalf("poll after a delete: %+v, %v", res, err)
+	}
+	if _, err := sb.RunPaths(t.Context(), res.Paths); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(b.root, "two.txt")); !os.IsNotExist(err) {
+		t.Errorf("the delete did not reach the other device: %v", err)
+	}
+}
+
+// Two devices edit one file at the same moment: the upload whose object
+// the other device replaces right after it keeps its local version as a
+// conflict copy named after its device, so both versions survive.
+func TestLostRaceKeepsConflictCopy(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", nil)
+	a.write(t, "doc.txt", []byte("base"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	a.write(t, "doc.txt", []byte("laptop edit"))
+	f.store.afterPut = func(key string) {
+		if key == "pre/doc.txt" {
+			f.store.afterPut = nil
+			f.store.PutObject(t.Context(), "bkt", key, strings.NewReader("desktop edit"), 12, ks3.PutOptions{})
+		}
+	}
+	res, err := sa.Run(t.Context(), "run")
+	if err != nil || res.Counts.Conflicts != 1 {
+		t.Fatalf("racing run: %+v, %v; want one conflict", res.Counts, err)
+	}
+	copies, _ := filepath.Glob(filepath.Join(a.root, "doc.conflict-laptop-*.txt"))
+	if len(copies) != 1 {
+		t.Fatalf("conflict copies: %v", copies)
+	}
+	if data, _ := os.ReadFile(copies[0]); string(data) != "laptop edit" {
+		t.Errorf("conflict copy holds %q", data)
+	}
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(a.root, "doc.txt")); string(data) != "desktop edit" {
+		t.Errorf("doc.txt holds %q, want the other device's edit", data)
+	}
+	var keys []string
+	for k := range f.store.objects {
+		if strings.HasPrefix(k, "pre/doc.conflict-laptop-") {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) != 1 {
+		t.Errorf("the conflict copy was not uploaded: %v", keys)
+	}
+}
+
+// An object another device changed after the listing is neither replaced
+// nor deleted: the action waits, and the next pass sees both changes.
+func TestBothChecksBeforeDelete(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", func(o *Options) { o.History.Keep = 0 })
+	a.write(t, "doc.txt", []byte("base"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(a.root, "doc.txt"))
+	f.store.afterPut = nil
+	// The other device's edit lands between the listing and the delete.
+	in, opts, err := sa.gather(t.Context(), nil, &tally{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := planner.Plan(in, opts)
+	if err != nil || plan.Counts[planner.DeleteRemote] != 1 {
+		t.Fatalf("plan: %+v, %v", plan, err)
+	}
+	f.store.PutObject(t.Context(), "bkt", "pre/doc.txt", strings.NewReader("edited"), 6, ks3.PutOptions{})
+	var tl tally
+	if err := sa.execute(t.Context(), plan, &tl); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.store.objects["pre/doc.txt"]; !ok {
+		t.Fatal("the edited object was deleted")
+	}
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(a.root, "doc.txt")); string(data) != "edited" {
+		t.Errorf("doc.txt = %q, want the edit to win over the delete", data)
+	}
+}
