@@ -58,7 +58,7 @@ func (a Area) Parse(key string, size int64, etag string, modified time.Time) (Ve
 	}
 	written, err := time.Parse(stampLayout, parts[0])
 	cause := Cause(parts[2])
-	if err != nil || (cause != Replaced && cause != Deleted) {
+	if err != nil || (cause != Replaced && cause != Deleted && cause != JustWritten) {
 		return Version{}, false
 	}
 	return Version{Name: name, Key: key, Size: size, ETag: etag, Written: written,

@@ -42,8 +42,28 @@ func formatAge(d time.Duration) string {
 	return d.String()
 }
 
+// redundant returns the JustWritten copies among versions whose bytes a
+// copy made by the version's displacement holds too (the same ETag): the
+// version is kept, once is enough.
+func redundant(versions []Version) []Version {
+	displaced := map[string]bool{}
+	for _, v := range versions {
+		if v.Cause != JustWritten && v.ETag != "" {
+			displaced[v.ETag] = true
+		}
+	}
+	var out []Version
+	for _, v := range versions {
+		if v.Cause == JustWritten && displaced[v.ETag] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Expired returns the kept versions of one name that retention deletes at
-// now: those outside both Keep and the newest Versions. Only the oldest
+// now: JustWritten copies that another copy makes redundant, and those
+// outside both Keep and the newest Versions. Only the oldest
 // run of such versions goes: a version is never deleted while an older one
 // stays, or a restore to a time after its own could find the older one and
 // bring back content that was replaced or deleted. versions may be in any
@@ -59,7 +79,8 @@ func (p Policy) Expired(versions []Version, now time.Time) []Version {
 		}
 		return -1
 	})
-	var out []Version
+	out := redundant(kept)
+	kept = slices.DeleteFunc(kept, func(v Version) bool { return slices.Contains(out, v) })
 	for i, v := range kept {
 		newerCount := len(kept) - 1 - i
 		if now.Sub(v.Displaced) <= p.Keep || (p.Versions > 0 && newerCount < p.Versions) {

@@ -31,6 +31,12 @@ func TestPolicyExpired(t *testing.T) {
 			{Name: "f", Key: "k-a", ETag: "a", Written: now.Add(-90 * day), Displaced: now.Add(-1 * day), Cause: Replaced}, // displaced late by another device
 			v("b", 60)}, nil},
 		{"current objects are ignored", Policy{Versions: 1}, []Version{{Name: "f", Key: "f", ETag: "cur", Written: now}, v("a", 2), v("b", 1)}, []string{"a"}},
+		{"a copy made on writing goes once its displacement kept it", Policy{Keep: 30 * day}, []Version{
+			{Name: "f", Key: "k-w", ETag: "a", Written: now.Add(-2 * day), Displaced: now.Add(-2 * day), Cause: JustWritten},
+			v("a", 1), v("b", 0.5)}, []string{"a"}},
+		{"a copy made on writing stays while it is the only one", Policy{Keep: 30 * day}, []Version{
+			{Name: "f", Key: "k-w", ETag: "c", Written: now.Add(-2 * day), Displaced: now.Add(-2 * day), Cause: JustWritten},
+			v("a", 1)}, nil},
 		{"deleted versions expire like the others", Policy{Keep: 30 * day}, []Version{
 			{Name: "f", Key: "k-d", ETag: "d", Written: now.Add(-50 * day), Displaced: now.Add(-40 * day), Cause: Deleted}}, []string{"d"}},
 	}

@@ -14,6 +14,12 @@ const (
 	// Deleted: ks3sync deleted the object. The name held the version until
 	// it was displaced, and nothing after, until a newer version.
 	Deleted Cause = "deleted"
+	// JustWritten: not displaced yet, but kept right after ks3sync wrote
+	// it, by a pair that shares its prefix with other devices (direction
+	// both), so that the version survives another device's write landing
+	// right after it unseen. Such a copy is dropped by retention once a
+	// copy the version's displacement made holds the same bytes.
+	JustWritten Cause = "written"
 )
 
 // Version is one content a name of a pair held: the current object, or a

@@ -161,7 +161,7 @@ var placedHook func(rel string) error
 // file is touched between the rename and the stat, the base is not
 // recorded, so the next pass looks at it again.
 func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
-	s.suppress(rel)
+	defer s.suppress(rel)()
 	if err := s.recordPlacing(ctx, f, rel); err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (s *Syncer) keepLocalCopy(a planner.Action) error {
 	if _, err := os.Lstat(dst); err == nil {
 		return fmt.Errorf("conflict copy %s already exists", a.ConflictPath)
 	}
-	s.suppress(a.Path)
+	defer s.suppress(a.Path)()
 	if err := os.Rename(src, dst); err != nil {
 		return fmt.Errorf("keep local version as %s: %w", a.ConflictPath, err)
 	}

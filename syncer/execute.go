@@ -239,11 +239,15 @@ func (s *Syncer) writePath(rel string) (string, error) {
 	return p, nil
 }
 
-// suppress tells the watcher to ignore our own writes to rel for a while.
-func (s *Syncer) suppress(rel string) {
-	if s.opts.Suppress != nil {
-		s.opts.Suppress(rel, s.opts.Now().Add(5*time.Second))
+// suppress tells the watcher to ignore our own writes to rel for a while;
+// the function it returns says that the write is done (see Echoes), and
+// must be called once rel is as the pass leaves it.
+func (s *Syncer) suppress(rel string) (settled func()) {
+	if s.opts.Echoes == nil {
+		return func() {}
 	}
+	s.opts.Echoes.Suppress(rel, s.opts.Now().Add(5*time.Second))
+	return func() { s.opts.Echoes.Settle(rel) }
 }
 
 // deleteLocal removes a file that was deleted remotely, unless it changed
@@ -258,7 +262,7 @@ func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
 	if err != nil {
 		return err
 	}
-	s.suppress(a.Path)
+	defer s.suppress(a.Path)()
 	err = localfs.RetryLocked(ctx, true, func() error { return os.Remove(p) })
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err

@@ -11,6 +11,12 @@ import (
 // (directive COPY) or the given ones (REPLACE).
 func (f *fakeStore) Copy(_ context.Context, _, srcKey, _, dstKey string, _ int64, opts ks3.ServerCopyOptions) (*ks3.CopyResult, error) {
 	f.mu.Lock()
+	after := f.afterCopy
+	defer func() {
+		if after != nil {
+			after(dstKey)
+		}
+	}()
 	defer f.mu.Unlock()
 	src, ok := f.objects[srcKey]
 	if !ok {

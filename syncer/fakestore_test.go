@@ -48,6 +48,8 @@ type fakeStore struct {
 	// afterPut, when set, runs after every PutObject (outside the lock),
 	// e.g. to land another device's write right after it.
 	afterPut func(key string)
+	// afterCopy, when set, runs after every Copy (outside the lock).
+	afterCopy func(dst string)
 }
 
 type fakeObject struct {

@@ -201,7 +201,7 @@ func (s *Syncer) makeFolder(rel string) error {
 	if _, err := os.Lstat(p); err == nil {
 		return errAlreadyThere
 	}
-	s.suppress(rel)
+	defer s.suppress(rel)()
 	return os.MkdirAll(p, 0o777) // less the umask, as any new folder
 }
 

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ks3sync/ks3sync/history"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/planner"
 )
@@ -107,6 +109,47 @@ func TestLostRaceKeepsConflictCopy(t *testing.T) {
 	}
 	if len(keys) != 1 {
 		t.Errorf("the conflict copy was not uploaded: %v", keys)
+	}
+}
+
+// Another device's write that lands right after an upload was checked
+// (its HEAD came before the upload, so it keeps only the version before)
+// replaces the upload unseen; with history on, the upload's version was
+// kept in the history as soon as it was written, so it is not lost.
+func TestRaceAfterCheckKeepsWrittenVersion(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", func(o *Options) { o.History = history.Policy{Keep: time.Hour} })
+	a.write(t, "doc.txt", []byte("base"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	a.write(t, "doc.txt", []byte("laptop edit"))
+	f.store.afterCopy = func(dst string) {
+		if strings.HasSuffix(dst, "_laptop_written") && strings.Contains(dst, "/doc.txt/") {
+			f.store.afterCopy = nil
+			f.store.PutObject(t.Context(), "bkt", "pre/doc.txt", strings.NewReader("desktop edit"), 12, ks3.PutOptions{})
+		}
+	}
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for k, o := range f.store.objects {
+		if strings.HasPrefix(k, "pre/.ks3sync/history/doc.txt/") {
+			kept = append(kept, string(o.data))
+		}
+	}
+	slices.Sort(kept)
+	// "base" twice: kept when written, and when displaced (retention
+	// drops the first; see history.JustWritten).
+	if !slices.Equal(slices.Compact(kept), []string{"base", "laptop edit"}) {
+		t.Errorf("history holds %q, want the version before and the one written", kept)
+	}
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(a.root, "doc.txt")); string(data) != "desktop edit" {
+		t.Errorf("doc.txt holds %q, want the other device's edit", data)
 	}
 }
 

@@ -58,19 +58,29 @@ func (e *lostRace) Error() string {
 }
 
 // afterWrite checks, for a pair in direction both, that the object at key
-// is still the one just written (etag). When another device's write landed
-// after it, the local file, unless it changed meanwhile, becomes a conflict
-// copy named after this device and a *lostRace is returned: the version
-// survives as that copy, and the next pass downloads the other device's.
+// is still the one just written (etag), and with history on keeps it in the
+// history at once (history.JustWritten), so that it survives even a write
+// of another device that lands right after this check: that device's HEAD
+// came before this write, and nothing else would keep this version. When
+// another device's write landed first, the local file, unless it changed
+// meanwhile, becomes a conflict copy named after this device and a
+// *lostRace is returned: the version survives as that copy, and the next
+// pass downloads the other device's.
 func (s *Syncer) afterWrite(ctx context.Context, a planner.Action, src *source, etag string) error {
 	if !s.checksOthers() {
 		return nil
 	}
-	info, err := s.store.HeadObject(ctx, s.opts.Bucket, a.Key)
-	if err != nil && !ks3.IsNotFound(err) {
-		return fmt.Errorf("head ks3://%s/%s after writing it: %w", s.opts.Bucket, a.Key, err)
+	var ours bool
+	var err error
+	if s.opts.History.On() {
+		ours, err = s.keepWritten(ctx, a, etag)
+	} else {
+		ours, err = s.stillOurs(ctx, a.Key, etag)
 	}
-	if err == nil && strings.EqualFold(strings.Trim(info.ETag, `"`), strings.Trim(etag, `"`)) {
+	if err != nil {
+		return err
+	}
+	if ours {
 		return nil
 	}
 	if err := s.unchanged(a.Path, src.fp); err != nil {
@@ -88,11 +98,59 @@ func (s *Syncer) afterWrite(ctx context.Context, a planner.Action, src *source, 
 	if _, err := os.Lstat(to); err == nil {
 		return fmt.Errorf("%w: conflict copy %s already exists", errRetryLater, conflict)
 	}
-	s.suppress(a.Path)
+	defer s.suppress(a.Path)()
 	if err := os.Rename(from, to); err != nil {
 		return fmt.Errorf("keep %s as a conflict copy: %w", a.Path, err)
 	}
 	return &lostRace{conflictPath: conflict}
+}
+
+// stillOurs reports whether the object at key is the one with etag.
+func (s *Syncer) stillOurs(ctx context.Context, key, etag string) (bool, error) {
+	info, err := s.store.HeadObject(ctx, s.opts.Bucket, key)
+	if ks3.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("head ks3://%s/%s after writing it: %w", s.opts.Bucket, key, err)
+	}
+	return sameETag(info.ETag, etag), nil
+}
+
+// keepWritten copies the object just written at a.Key into the history
+// and reports whether the copy holds this device's version (etag). A copy
+// in parts has an ETag of its own; the object is then looked at again,
+// since a version written once cannot come back after another's replaced
+// it. A copy that fails is only a warning: the version is in place, and
+// kept by whoever displaces it, unless that happens unseen.
+func (s *Syncer) keepWritten(ctx context.Context, a planner.Action, etag string) (bool, error) {
+	info, err := s.store.HeadObject(ctx, s.opts.Bucket, a.Key)
+	if ks3.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("head ks3://%s/%s after writing it: %w", s.opts.Bucket, a.Key, err)
+	}
+	if !sameETag(info.ETag, etag) {
+		return false, nil
+	}
+	k := history.Keeper{Copier: s.store, Area: s.historyArea(), Host: s.opts.Host}
+	v, err := k.Keep(ctx, history.Source{Name: strings.TrimPrefix(a.Key, s.opts.Prefix), Info: info}, history.JustWritten, s.opts.Now())
+	if err != nil {
+		msg := fmt.Sprintf("keep %s in history right after writing it: %v", a.Key, err)
+		s.log.Warn().Msg(msg)
+		s.emit(Event{Kind: EventWarning, Path: a.Path, Key: a.Key, Reason: msg})
+		return true, nil
+	}
+	if sameETag(v.ETag, etag) {
+		return true, nil
+	}
+	return s.stillOurs(ctx, a.Key, etag)
+}
+
+// sameETag compares two ETags, quoted or not.
+func sameETag(a, b string) bool {
+	return strings.EqualFold(strings.Trim(a, `"`), strings.Trim(b, `"`))
 }
 
 // isLostRace reports whether err is a *lostRace.

@@ -117,9 +117,19 @@ type Options struct {
 	// Report receives every event of a pass (from several goroutines at
 	// once); nil discards them.
 	Report func(Event)
-	// Suppress is told about every local path a pass is about to write, so
-	// a watcher can ignore the echo of its own downloads.
-	Suppress func(rel string, until time.Time)
+	// Echoes is told about every local path a pass is about to write and
+	// when the write is done, so a watcher can ignore the echo of its own
+	// downloads; nil tells no one.
+	Echoes Echoes
+}
+
+// Echoes is what a watcher offers to ignore ks3sync's own writes (a
+// *watcher.Watcher does): Suppress before a path is written or removed,
+// Settle once it is done, after which only events that find the path as
+// the write left it are ignored.
+type Echoes interface {
+	Suppress(rel string, until time.Time)
+	Settle(rel string)
 }
 
 // Syncer reconciles one pair. It is safe to run one pass at a time.

@@ -144,7 +144,7 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 		l.report(res, at, true)
 		if !res.moreFiles && !res.limitHit && res.topErr == nil {
 			for _, f := range res.files {
-				if !l.w.suppress.drop(f, at) {
+				if !l.w.suppress.drop(f, at, l.w.stat) {
 					l.agg.add(change{path: f}, at)
 				}
 			}
@@ -154,7 +154,7 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 	if c.dir && ev.Op == fsnotify.Write {
 		return // a directory's listing changed; its entries report themselves
 	}
-	if l.w.suppress.drop(c.path, at) {
+	if l.w.suppress.drop(c.path, at, l.w.stat) {
 		return
 	}
 	l.agg.add(c, at)

@@ -432,6 +432,30 @@ func TestLoopSuppress(t *testing.T) {
 	})
 }
 
+// A file the user edits right after a download is reported, though the
+// download's suppression has not ended.
+func TestLoopSettledSuppressReportsEdit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startLoop(t, Options{})
+		p := filepath.Join(h.root, "pulled.txt")
+		h.w.Suppress("pulled.txt", time.Now().Add(5*time.Second))
+		if err := os.WriteFile(p, []byte("remote"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h.w.Settle("pulled.txt")
+		h.send(fsnotify.Create, "pulled.txt")
+		time.Sleep(settle)
+		h.none()
+		if err := os.WriteFile(p, []byte("edited"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, time.Unix(1e9, 0), time.Unix(1e9, 0))
+		h.send(fsnotify.Write, "pulled.txt")
+		time.Sleep(settle)
+		wantPaths(t, h.take(), "pulled.txt")
+	})
+}
+
 func TestLoopNFC(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startLoop(t, Options{})

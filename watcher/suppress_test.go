@@ -24,9 +24,56 @@ func TestSuppressor(t *testing.T) {
 		{"c", 0, false},
 	}
 	for _, tt := range tests {
-		if got := s.drop(tt.rel, now.Add(tt.at)); got != tt.want {
+		if got := s.drop(tt.rel, now.Add(tt.at), noStat(t)); got != tt.want {
 			t.Errorf("drop(%q, +%v) = %v, want %v", tt.rel, tt.at, got, tt.want)
 		}
+	}
+}
+
+// noStat fails the test if drop reads the path: an unsettled suppression
+// needs no stat.
+func noStat(t *testing.T) func(string) fileState {
+	return func(rel string) fileState {
+		t.Errorf("stat(%q) of an unsettled suppression", rel)
+		return fileState{}
+	}
+}
+
+// Once a write is settled, an event is dropped only while the path is as
+// the write left it: a change made right after a download is reported,
+// and so is every later event of the path.
+func TestSuppressorSettled(t *testing.T) {
+	var s suppressor
+	now := time.Now()
+	left := fileState{exists: true, size: 3, mtime: now}
+	cur := left
+	stat := func(string) fileState { return cur }
+	s.set("a", now.Add(5*time.Second))
+	s.settle("a", left)
+	if !s.drop("a", now, stat) {
+		t.Error("the echo of the write itself was reported")
+	}
+	cur.size = 4 // the user edits the file
+	if s.drop("a", now.Add(time.Millisecond), stat) {
+		t.Error("an edit right after the download was dropped")
+	}
+	cur = left
+	if s.drop("a", now.Add(2*time.Millisecond), stat) {
+		t.Error("an event after the user's edit was dropped")
+	}
+	s.set("gone", now.Add(5*time.Second))
+	s.settle("gone", fileState{}) // a local delete
+	cur = fileState{}
+	if !s.drop("gone", now, stat) {
+		t.Error("the echo of a delete was reported")
+	}
+	cur = left // created again by the user
+	if s.drop("gone", now, stat) {
+		t.Error("a file created right after the delete was dropped")
+	}
+	s.settle("never-set", left) // nothing to settle: no suppression appears
+	if s.drop("never-set", now, stat) {
+		t.Error("settle without set suppressed events")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -108,6 +109,20 @@ func New(root string, opts Options) (*Watcher, error) {
 // to call from any goroutine, before or during Run.
 func (w *Watcher) Suppress(rel string, until time.Time) {
 	w.suppress.set(localfs.CleanRel(rel), until)
+}
+
+// Settle tells the watcher that ks3sync's write of rel (announced with
+// Suppress) is done: until the suppression ends, only events that find rel
+// as the write left it are dropped, so that a change made right after a
+// download is still reported.
+func (w *Watcher) Settle(rel string) {
+	rel = localfs.CleanRel(rel)
+	w.suppress.settle(rel, w.stat(rel))
+}
+
+// stat reads the state of rel that suppression compares.
+func (w *Watcher) stat(rel string) fileState {
+	return stateOf(os.Lstat(filepath.Join(w.root, filepath.FromSlash(rel))))
 }
 
 // Run watches the root until ctx is done, sending batches on out. It never

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -197,7 +196,7 @@ func (a *app) runPair(ctx context.Context, client *ks3.Client, db *state.DB, p c
 }
 
 // newSyncer builds the syncer of one pair from the configuration.
-func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p config.Pair, dryRun bool, report func(syncer.Event), suppress func(string, time.Time)) (*syncer.Syncer, error) {
+func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p config.Pair, dryRun bool, report func(syncer.Event), echoes syncer.Echoes) (*syncer.Syncer, error) {
 	md, err := planner.ParseMaxDelete(p.MaxDelete)
 	if err != nil {
 		return nil, usageError("pair %s: max_delete: %v", p.Name, err)
@@ -244,7 +243,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		NameRules:          os.Getenv(nameRulesEnv),
 		Logger:             a.log,
 		Report:             report,
-		Suppress:           suppress,
+		Echoes:             echoes,
 	})
 }
 

@@ -158,7 +158,7 @@ func (a *app) daemonPair(ctx context.Context, client *ks3.Client, db *state.DB, 
 		return daemon.Pair{}, fmt.Errorf("pair %s: %w", p.Name, err)
 	}
 	w := &watcherRef{}
-	s, err := a.newSyncer(ctx, client, db, p, false, report, w.suppress)
+	s, err := a.newSyncer(ctx, client, db, p, false, report, w)
 	if err != nil {
 		return daemon.Pair{}, err
 	}
@@ -183,8 +183,16 @@ type watcherRef struct {
 
 func (r *watcherRef) set(w *watcher.Watcher) { r.w = w }
 
-func (r *watcherRef) suppress(rel string, until time.Time) {
+// Suppress implements syncer.Echoes.
+func (r *watcherRef) Suppress(rel string, until time.Time) {
 	if r.w != nil {
 		r.w.Suppress(rel, until)
+	}
+}
+
+// Settle implements syncer.Echoes.
+func (r *watcherRef) Settle(rel string) {
+	if r.w != nil {
+		r.w.Settle(rel)
 	}
 }
