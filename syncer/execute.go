@@ -25,7 +25,18 @@ func (s *Syncer) execute(ctx context.Context, plan *planner.Result, t *tally) er
 	var deletes []planner.Action
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.opts.Transfers)
-	for _, a := range plan.Actions {
+	moves, actions := pairMoves(plan.Actions)
+	for _, m := range moves {
+		g.Go(func() error {
+			if gctx.Err() == nil {
+				if err := s.doMove(gctx, m, t); err != nil {
+					stop(err)
+				}
+			}
+			return nil
+		})
+	}
+	for _, a := range actions {
 		if a.Kind == planner.DeleteRemote {
 			deletes = append(deletes, a)
 			continue
@@ -267,7 +278,11 @@ func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	return s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path)
+	if err := s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path); err != nil {
+		return err
+	}
+	s.removeEmptied(a.Path)
+	return nil
 }
 
 // deleteRemote deletes objects in batches and forgets their base entries;

@@ -71,7 +71,7 @@ func (s *Syncer) parseJournalKey(key string) (time.Time, string, bool) {
 // bucket, for the other devices' polls. A failure is reported as a
 // warning: the others then find the changes with their full rescan.
 func (s *Syncer) appendJournal(ctx context.Context, plan *planner.Result) {
-	if !s.opts.Journal || s.opts.DryRun || !s.checksOthers() {
+	if !s.opts.Journal || s.opts.DryRun || s.opts.Direction == planner.Pull {
 		return
 	}
 	var body bytes.Buffer
@@ -194,7 +194,7 @@ func (s *Syncer) readJournal(ctx context.Context, key string) ([]string, error) 
 // device, at most a thousand per full pass. Failures are reported as
 // warnings: an old entry costs only a little listing.
 func (s *Syncer) pruneJournal(ctx context.Context) {
-	if !s.opts.Journal || s.opts.DryRun || !s.checksOthers() {
+	if !s.opts.Journal || s.opts.DryRun || s.opts.Direction == planner.Pull {
 		return
 	}
 	cutoff := s.opts.Now().Add(-journalKeep)

@@ -67,6 +67,84 @@ func TestJournalPoll(t *testing.T) {
 	}
 }
 
+// A push pair journals what it writes, so that a pull pair on another
+// device finds it with a poll; a pull pair writes no journal.
+func TestJournalPushToPull(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", func(o *Options) { o.Direction = planner.Push })
+	b, sb := f.device(t, "server", func(o *Options) { o.Direction = planner.Pull })
+	var cb JournalCursor
+	if res, err := sb.PollJournal(t.Context(), &cb); err != nil || len(res.Paths) != 0 {
+		t.Fatalf("first poll: %+v, %v", res, err)
+	}
+	a.write(t, "report.txt", []byte("r"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sb.PollJournal(t.Context(), &cb)
+	if err != nil || !slices.Equal(res.Paths, []string{"report.txt"}) {
+		t.Fatalf("poll: %+v, %v; want report.txt", res, err)
+	}
+	before := len(f.store.objects)
+	if _, err := sb.RunPaths(t.Context(), res.Paths); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(filepath.Join(b.root, "report.txt")); err != nil || string(data) != "r" {
+		t.Fatalf("report.txt on the server: %q, %v", data, err)
+	}
+	if len(f.store.objects) != before {
+		t.Errorf("a pull pass wrote %d objects", len(f.store.objects)-before)
+	}
+}
+
+// A folder renamed on one device is renamed on the other: its files are
+// moved, not downloaded again, keep their mtimes, and the old folder goes.
+func TestFolderRenameArrivesAsRename(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", nil)
+	b, sb := f.device(t, "desktop", nil)
+	a.write(t, "old/one.txt", []byte("one"))
+	a.write(t, "old/deep/two.txt", []byte("two"))
+	for _, s := range []*Syncer{sa, sb} {
+		if _, err := s.Run(t.Context(), "run"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := os.Stat(filepath.Join(b.root, "old", "one.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(a.root, "old"), filepath.Join(a.root, "new")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	f.store.ranges = nil
+	res, err := sb.Run(t.Context(), "run")
+	if err != nil || res.Counts.Downloaded != 2 || res.Counts.Deleted != 2 {
+		t.Fatalf("run on the other device: %+v, %v", res, err)
+	}
+	if n := len(f.store.ranges); n != 0 {
+		t.Errorf("%d objects downloaded, want the files renamed", n)
+	}
+	for rel, want := range map[string]string{"new/one.txt": "one", "new/deep/two.txt": "two"} {
+		if data, err := os.ReadFile(filepath.Join(b.root, filepath.FromSlash(rel))); err != nil || string(data) != want {
+			t.Errorf("%s: %q, %v", rel, data, err)
+		}
+	}
+	if after, err := os.Stat(filepath.Join(b.root, "new", "one.txt")); err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("mtime %v, want %v kept", after.ModTime(), before.ModTime())
+	}
+	if _, err := os.Stat(filepath.Join(b.root, "old")); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(filepath.Join(b.root, "old"))
+		t.Errorf("the old folder is still there: %v %v", err, entries)
+	}
+	if res, err := sb.Run(t.Context(), "run"); err != nil || res.Counts.Downloaded+res.Counts.Uploaded+res.Counts.Deleted != 0 {
+		t.Errorf("a pass after the rename: %+v, %v; want nothing to do", res.Counts, err)
+	}
+}
+
 // Two devices edit one file at the same moment: the upload whose object
 // the other device replaces right after it keeps its local version as a
 // conflict copy named after its device, so both versions survive.
