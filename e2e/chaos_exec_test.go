@@ -84,9 +84,9 @@ func (e *env) invoke(inv invocation) result {
 const nobodyID = 65534
 
 // shareBinary lets an unprivileged user run the binary built for the test.
-var shareBinary = func() func(t *testing.T) {
+var shareBinary = func() func(t testing.TB) {
 	var once sync.Once
-	return func(t *testing.T) {
+	return func(t testing.TB) {
 		once.Do(func() {
 			if err := os.Chmod(filepath.Dir(binPath), 0o755); err != nil {
 				t.Fatal(err)

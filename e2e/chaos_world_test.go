@@ -198,6 +198,11 @@ func (w *world) readLocal(root string) observed {
 // historyArea + path + "/" + version name.
 const historyArea = ".ks3sync/history/"
 
+// journalArea is where passes that write to the bucket list the names they
+// changed, for other devices' polls (README, "Several machines, one
+// bucket").
+const journalArea = ".ks3sync/journal/"
+
 func (w *world) readRemote(s side) (tree, map[string]keptVersion) {
 	ctx := context.Background()
 	out, kept := tree{}, map[string]keptVersion{}
@@ -209,6 +214,9 @@ func (w *world) readRemote(s side) (tree, map[string]keptVersion) {
 			continue
 		}
 		rel := strings.TrimPrefix(it.Object.Key, s.prefix)
+		if strings.HasPrefix(rel, journalArea) {
+			continue // names of changes for other devices, not a version
+		}
 		data := w.getPlain(it.Object.Key, s.key)
 		if v, ok := strings.CutPrefix(rel, historyArea); ok {
 			i := strings.LastIndexByte(v, '/')

@@ -51,13 +51,13 @@ func TestMain(m *testing.M) {
 // env is one test's world: a fresh server, a scratch folder, and a client
 // for checking what the binary did.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *ks3servertest.Harness
 	dir    string
 	client *ks3.Client
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	srv := ks3servertest.Start(t)
 	c, err := ks3.New(ks3.Options{
@@ -163,7 +163,7 @@ func (e *env) mkBucket(name string) {
 }
 
 // writeFile creates a file (and its folders) under root.
-func writeFile(t *testing.T, root, rel string, data []byte) string {
+func writeFile(t testing.TB, root, rel string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(root, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -80,14 +80,14 @@ func folderState(t *testing.T, root string) map[string]fileState {
 // operations on their folders, then checks that folders and bucket are
 // identical, that every version written survives as a file, a conflict
 // copy or a history entry, and that nothing deleted came back. The kill
-// variant SIGKILLs one daemon midway and restarts it later.
-//
-// It runs only with KS3SYNC_MULTI=1: on this branch the three folders do
-// not yet always converge through the journal alone (see the failure's
-// list of differing paths), and a failing run must not hide the others.
+// variant SIGKILLs one daemon midway and restarts it later. A version the
+// test replaces or deletes on its own device before the daemon could see
+// it settle is not required to survive (no tool could have seen it); the
+// log says how many there were. KS3SYNC_MULTI_SEED replays a run and
+// KS3SYNC_MULTI_OPS sets the number of operations.
 func TestThreeDevicesConverge(t *testing.T) {
-	if os.Getenv("KS3SYNC_MULTI") != "1" {
-		t.Skip("set KS3SYNC_MULTI=1 to run the three-device convergence test")
+	if testing.Short() {
+		t.Skip("three devices for minutes: not in -short")
 	}
 	for _, kill := range []bool{false, true} {
 		t.Run(fmt.Sprintf("kill=%v", kill), func(t *testing.T) { threeDevices(t, kill) })
@@ -185,7 +185,7 @@ pairs:
 		if kill && op == ops/2 {
 			killed = 1
 			ds[1].cmd.Process.Kill()
-			<-ds[1].done
+			ds[1].done <- <-ds[1].done // for the cleanup
 		}
 		if kill && op == ops/2+ops/10 {
 			ds[1] = e.startWatch(cfgs[1])

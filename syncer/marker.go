@@ -13,9 +13,11 @@ import (
 // missing or not mounted. ks3sync keeps it in the pair's reserved folder
 // (planner.ReservedDir, never synced) once the folder held files or the
 // pair was new; a folder with no files but with the marker was emptied on
-// purpose, so its deletions propagate (pairs that may delete objects, push
-// and both, keep one), while an empty mount point has no marker and never
-// propagates deletions.
+// purpose, so its deletions propagate (pairs in direction both, the
+// devices of a shared prefix, keep one, as Syncthing keeps .stfolder),
+// while an empty mount point has no marker and never propagates
+// deletions. A push pair writes nothing into its folder: emptying it
+// entirely is never propagated.
 const markerName = "folder"
 
 // markerText is the marker's content, for whoever finds it.
@@ -41,7 +43,7 @@ func (s *Syncer) hasMarker() bool {
 // synced files (that may be an empty mount point). A marker that cannot be
 // written leaves the guard as it was, so it is only logged.
 func (s *Syncer) markFolder(ctx context.Context) {
-	if s.opts.Direction == planner.Pull || s.opts.DryRun || s.hasMarker() || ctx.Err() != nil {
+	if !s.checksOthers() || s.opts.DryRun || s.hasMarker() || ctx.Err() != nil {
 		return
 	}
 	dir := filepath.Join(s.opts.Root, planner.ReservedDir)
