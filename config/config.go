@@ -114,6 +114,9 @@ type Pair struct {
 	// Conflict says what a change made on both sides becomes: keep-both
 	// (default), newer, local or remote.
 	Conflict string `yaml:"conflict"`
+	// Journal makes a push pair write the change journal too, for pull
+	// pairs on other devices to poll; both pairs always write it.
+	Journal bool `yaml:"journal"`
 }
 
 // Notify configures notifications of the daemon: a webhook and/or a

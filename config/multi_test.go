@@ -30,6 +30,7 @@ func TestDeviceConflictRemotePoll(t *testing.T) {
 		{"device: -x\n" + base, `device: "-x"`},
 		{strings.Replace(base, "both}", "both, conflict: mine}", 1), `pairs[0] (p).conflict: "mine" is not one of keep-both, newer, local, remote`},
 		{strings.Replace(base, "both}", "both, remote_poll: 100ms}", 1), `pairs[0] (p).remote_poll: 100ms is shorter than 1s`},
+		{strings.Replace(base, "both}", "pull, journal: true}", 1), `pairs[0] (p).journal: a pull pair never writes to the bucket`},
 	} {
 		_, err := Parse(strings.NewReader(tc.doc), "", noEnv)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

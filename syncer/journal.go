@@ -67,31 +67,93 @@ func (s *Syncer) parseJournalKey(key string) (time.Time, string, bool) {
 	return t, parts[1], err == nil
 }
 
-// appendJournal records the names a pass wrote to or deleted from the
-// bucket, for the other devices' polls. A failure is reported as a
-// warning: the others then find the changes with their full rescan.
-func (s *Syncer) appendJournal(ctx context.Context, plan *planner.Result) {
-	if !s.opts.Journal || s.opts.DryRun || s.opts.Direction == planner.Pull {
-		return
-	}
-	var body bytes.Buffer
+// journals reports whether the pair's passes write the change journal:
+// with Journal on, outside a dry run, for the directions that write to
+// the bucket.
+func (s *Syncer) journals() bool {
+	return s.opts.Journal && !s.opts.DryRun && s.opts.Direction != planner.Pull
+}
+
+// journalNames are the names (keys without the prefix) that a plan writes
+// to or deletes from the bucket.
+func (s *Syncer) journalNames(plan *planner.Result) []string {
+	var names []string
 	for _, a := range plan.Actions {
 		switch a.Kind {
 		case planner.Upload, planner.DeleteRemote, planner.RefreshMTime:
-			body.WriteString(strings.TrimPrefix(a.Key, s.opts.Prefix))
+			names = append(names, strings.TrimPrefix(a.Key, s.opts.Prefix))
+		}
+	}
+	return names
+}
+
+// beginJournal records, before a plan runs, the names it is about to
+// change (state.DB.AddOutbox), so that a process killed before the
+// journal entry is stored journals them in its next pass. It returns the
+// names when they could not be recorded: appendJournal then lists them
+// directly.
+func (s *Syncer) beginJournal(ctx context.Context, plan *planner.Result) []string {
+	if !s.journals() {
+		return nil
+	}
+	names := s.journalNames(plan)
+	if len(names) == 0 {
+		return nil
+	}
+	if _, err := s.db.AddOutbox(ctx, s.opts.Pair, names, s.opts.Now()); err != nil {
+		s.log.Warn().Err(err).Msg("record the names for the change journal")
+		return names
+	}
+	return nil
+}
+
+// appendJournal stores one journal entry with the names of the pair's
+// outbox (this pass's, and those a killed pass left) and unrecorded, for
+// the other devices' polls, then drops the records it listed. A failure
+// is reported as a warning and the records stay for the next pass; the
+// other devices meanwhile find the changes with their full rescan.
+func (s *Syncer) appendJournal(ctx context.Context, unrecorded []string) {
+	if !s.journals() {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	pending, err := s.db.PendingOutbox(ctx, s.opts.Pair)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("read the names for the change journal")
+	}
+	seen := map[string]bool{}
+	var body bytes.Buffer
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			body.WriteString(n)
 			body.WriteByte('\n')
 		}
+	}
+	ids := make([]int64, 0, len(pending))
+	for _, o := range pending {
+		ids = append(ids, o.ID)
+		for _, n := range o.Names {
+			add(n)
+		}
+	}
+	for _, n := range unrecorded {
+		add(n)
 	}
 	if body.Len() == 0 {
 		return
 	}
 	key := s.journalKey(s.opts.Now())
-	_, err := s.store.PutObject(context.WithoutCancel(ctx), s.opts.Bucket, key, bytes.NewReader(body.Bytes()), int64(body.Len()),
+	_, err = s.store.PutObject(ctx, s.opts.Bucket, key, bytes.NewReader(body.Bytes()), int64(body.Len()),
 		ks3.PutOptions{ContentType: "text/plain", ACL: "private"})
 	if err != nil {
 		msg := fmt.Sprintf("change journal: %v; other devices find these changes with their full rescan", err)
 		s.log.Warn().Msg(msg)
 		s.emit(Event{Kind: EventWarning, Reason: msg})
+		return
+	}
+	if err := s.db.DropOutbox(ctx, s.opts.Pair, ids...); err != nil {
+		s.log.Warn().Err(err).Msg("drop the names the change journal lists")
 	}
 }
 
@@ -194,7 +256,7 @@ func (s *Syncer) readJournal(ctx context.Context, key string) ([]string, error) 
 // device, at most a thousand per full pass. Failures are reported as
 // warnings: an old entry costs only a little listing.
 func (s *Syncer) pruneJournal(ctx context.Context) {
-	if !s.opts.Journal || s.opts.DryRun || s.opts.Direction == planner.Pull {
+	if !s.journals() {
 		return
 	}
 	cutoff := s.opts.Now().Add(-journalKeep)

@@ -67,6 +67,39 @@ func TestJournalPoll(t *testing.T) {
 	}
 }
 
+// Names a killed pass recorded for the journal but never journaled are
+// journaled by the next pass, even one with nothing to do, so another
+// device hears of them without its full rescan.
+func TestJournalAfterKill(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", nil)
+	_, sb := f.device(t, "desktop", nil)
+	var cb JournalCursor
+	if _, err := sb.PollJournal(t.Context(), &cb); err != nil {
+		t.Fatal(err)
+	}
+	a.write(t, "sent.txt", []byte("s"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	// As a pass killed after its upload and before its journal entry
+	// leaves it.
+	if _, err := a.db.AddOutbox(t.Context(), "p", []string{"sent.txt", "gone.txt"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sb.PollJournal(t.Context(), &cb)
+	slices.Sort(res.Paths)
+	if err != nil || !slices.Equal(res.Paths, []string{"gone.txt", "sent.txt"}) {
+		t.Fatalf("poll: %+v, %v; want the names the killed pass left", res, err)
+	}
+	if left, err := a.db.PendingOutbox(t.Context(), "p"); err != nil || len(left) != 0 {
+		t.Errorf("outbox after the journal entry: %+v, %v", left, err)
+	}
+}
+
 // A push pair journals what it writes, so that a pull pair on another
 // device finds it with a poll; a pull pair writes no journal.
 func TestJournalPushToPull(t *testing.T) {

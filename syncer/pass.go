@@ -141,8 +141,9 @@ func (s *Syncer) executePlan(ctx context.Context, plan *planner.Result, paths []
 	s.emit(Event{Kind: EventPlan, Plan: planTotals(plan)})
 	s.dropStaleDownloads(ctx, plan, paths)
 	s.dropStaleUploads(ctx, plan, paths)
+	unrecorded := s.beginJournal(ctx, plan)
 	err := s.execute(ctx, plan, t)
-	s.appendJournal(ctx, plan)
+	s.appendJournal(ctx, unrecorded)
 	if err != nil {
 		return err
 	}
