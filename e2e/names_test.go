@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/ks3sync/ks3sync/planner"
 	"maps"
 	"os"
 	"path/filepath"
@@ -161,7 +162,10 @@ func skippedKeys(t *testing.T, stdout string) []string {
 func countFiles(t *testing.T, root string) int {
 	t.Helper()
 	n := 0
-	err := filepath.WalkDir(root, func(_ string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && p == filepath.Join(root, planner.ReservedDir) {
+			return filepath.SkipDir // ks3sync's folder marker of a both pair
+		}
 		if err == nil && d.Type().IsRegular() {
 			n++
 		}
