@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/ks3sync/ks3sync/planner"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ks3sync/ks3sync/planner"
 )
 
 // hostileTree maps keys that Windows cannot hold as they are to the local
