@@ -11,7 +11,12 @@ import (
 // (directive COPY) or the given ones (REPLACE).
 func (f *fakeStore) Copy(_ context.Context, _, srcKey, _, dstKey string, _ int64, opts ks3.ServerCopyOptions) (*ks3.CopyResult, error) {
 	f.mu.Lock()
-	after := f.afterCopy
+	before, after := f.beforeCopy, f.afterCopy
+	if before != nil {
+		f.mu.Unlock()
+		before(dstKey)
+		f.mu.Lock()
+	}
 	defer func() {
 		if after != nil {
 			after(dstKey)

@@ -48,8 +48,9 @@ type fakeStore struct {
 	// afterPut, when set, runs after every PutObject (outside the lock),
 	// e.g. to land another device's write right after it.
 	afterPut func(key string)
-	// afterCopy, when set, runs after every Copy (outside the lock).
-	afterCopy func(dst string)
+	// beforeCopy and afterCopy, when set, run before and after every Copy
+	// (outside the lock).
+	beforeCopy, afterCopy func(dst string)
 }
 
 type fakeObject struct {

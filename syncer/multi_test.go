@@ -264,6 +264,36 @@ func TestRaceAfterCheckKeepsWrittenVersion(t *testing.T) {
 	}
 }
 
+// Another device deletes the object right after an upload was checked and
+// before its copy into the history: the copy fails, and the local version
+// is kept as a conflict copy, which the next pass uploads.
+func TestDeleteBeforeWrittenCopyKeepsConflictCopy(t *testing.T) {
+	f := newFixture(t)
+	a, sa := f.device(t, "laptop", func(o *Options) { o.History = history.Policy{Keep: time.Hour} })
+	a.write(t, "doc.txt", []byte("base"))
+	if _, err := sa.Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	a.write(t, "doc.txt", []byte("laptop edit"))
+	f.store.beforeCopy = func(dst string) {
+		if strings.HasSuffix(dst, "_laptop_written") && strings.Contains(dst, "/doc.txt/") {
+			f.store.beforeCopy = nil
+			f.store.DeleteObjects(t.Context(), "bkt", []string{"pre/doc.txt"})
+		}
+	}
+	res, err := sa.Run(t.Context(), "run")
+	if err != nil || res.Counts.Conflicts != 1 {
+		t.Fatalf("racing run: %+v, %v; want one conflict", res.Counts, err)
+	}
+	copies, _ := filepath.Glob(filepath.Join(a.root, "doc.conflict-laptop-*.txt"))
+	if len(copies) != 1 {
+		t.Fatalf("conflict copies: %v", copies)
+	}
+	if data, _ := os.ReadFile(copies[0]); string(data) != "laptop edit" {
+		t.Errorf("conflict copy holds %q", data)
+	}
+}
+
 // An object another device changed after the listing is neither replaced
 // nor deleted: the action waits, and the next pass sees both changes.
 func TestBothChecksBeforeDelete(t *testing.T) {

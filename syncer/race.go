@@ -121,8 +121,10 @@ func (s *Syncer) stillOurs(ctx context.Context, key, etag string) (bool, error) 
 // and reports whether the copy holds this device's version (etag). A copy
 // in parts has an ETag of its own; the object is then looked at again,
 // since a version written once cannot come back after another's replaced
-// it. A copy that fails is only a warning: the version is in place, and
-// kept by whoever displaces it, unless that happens unseen.
+// it, and so it is after a copy that failed (the object deleted or
+// replaced meanwhile by another device: a lost race). A copy that failed
+// while the object is still this device's is only a warning: whoever
+// displaces it keeps it, unless that happens unseen.
 func (s *Syncer) keepWritten(ctx context.Context, a planner.Action, etag string) (bool, error) {
 	info, err := s.store.HeadObject(ctx, s.opts.Bucket, a.Key)
 	if ks3.IsNotFound(err) {
@@ -136,16 +138,18 @@ func (s *Syncer) keepWritten(ctx context.Context, a planner.Action, etag string)
 	}
 	k := history.Keeper{Copier: s.store, Area: s.historyArea(), Host: s.opts.Host}
 	v, err := k.Keep(ctx, history.Source{Name: strings.TrimPrefix(a.Key, s.opts.Prefix), Info: info}, history.JustWritten, s.opts.Now())
-	if err != nil {
+	if err == nil && sameETag(v.ETag, etag) {
+		return true, nil
+	}
+	ours, herr := s.stillOurs(ctx, a.Key, etag)
+	if err != nil && herr == nil && ours {
+		// Still in place, only not kept: whoever displaces it keeps it,
+		// unless that happens unseen.
 		msg := fmt.Sprintf("keep %s in history right after writing it: %v", a.Key, err)
 		s.log.Warn().Msg(msg)
 		s.emit(Event{Kind: EventWarning, Path: a.Path, Key: a.Key, Reason: msg})
-		return true, nil
 	}
-	if sameETag(v.ETag, etag) {
-		return true, nil
-	}
-	return s.stillOurs(ctx, a.Key, etag)
+	return ours, herr
 }
 
 // sameETag compares two ETags, quoted or not.
