@@ -137,7 +137,10 @@ pairs:
 	}
 	versions := map[string]*version{}
 	start := time.Now()
-	const settleTime = 2 * time.Second // more than watch max_delay plus a pass
+	const (
+		settleTime   = 2 * time.Second // more than watch max_delay plus a pass
+		startSettled = 5 * time.Second // a restarted daemon's start and first full pass
+	)
 	type gone struct{ path, md5 string }
 	var deleted []gone
 	id := 0
@@ -149,15 +152,25 @@ pairs:
 		}
 		return []byte(s)
 	}
+	// down is the device whose daemon is killed, -1 when none, and
+	// restarted when it was started again.
+	down, restarted := -1, time.Time{}
 	// displace notes that the file rel of device d is about to be replaced
-	// or deleted by the test.
+	// or deleted by the test: a version its daemon could not have seen
+	// settle (written a moment ago, or while the daemon was down and not
+	// long enough since its restart) is not required to survive.
 	displace := func(d int, rel string) {
 		data, err := os.ReadFile(filepath.Join(roots[d], filepath.FromSlash(rel)))
 		if err != nil {
 			return
 		}
 		sum := md5.Sum(data)
-		if v := versions[hex.EncodeToString(sum[:])]; v != nil && v.dev == d && time.Since(v.at) < settleTime {
+		v := versions[hex.EncodeToString(sum[:])]
+		if v == nil || v.dev != d {
+			return
+		}
+		unseen := d == down || (d == 1 && v.at.Before(restarted) && time.Since(restarted) < startSettled)
+		if time.Since(v.at) < settleTime || unseen {
 			v.quick = true
 		}
 	}
@@ -180,18 +193,16 @@ pairs:
 		versions[hex.EncodeToString(sum[:])] = &version{desc: fmt.Sprintf("%.14s on dev%d as %s at +%v", data, d, rel, time.Since(start).Round(time.Millisecond)), dev: d, at: time.Now()}
 	}
 	ops := multiOps(t)
-	killed := -1
 	for op := range ops {
 		if kill && op == ops/2 {
-			killed = 1
+			down = 1
 			ds[1].cmd.Process.Kill()
 			ds[1].done <- <-ds[1].done // for the cleanup
 		}
 		if kill && op == ops/2+ops/10 {
 			ds[1] = e.startWatch(cfgs[1])
-			killed = -1
+			down, restarted = -1, time.Now()
 		}
-		_ = killed
 		d := rng.IntN(n)
 		fs := files(d)
 		pick := func() string { return fs[rng.IntN(len(fs))] }

@@ -45,7 +45,9 @@ func newHistoryCmd(a *app) *cobra.Command {
 		Long: `history lists the versions the pair's history keeps of a file, or of every
 file in a folder (the whole pair without PATH), with the current object: when
 each version was written, its size, MD5 and, for kept versions, the device that
-displaced it and how (replaced or deleted) and when. PATH is relative to the
+displaced it and how (replaced or deleted) and when; "written" marks a copy a
+pair in direction both keeps as soon as it uploads a version, so that another
+device's write landing right after cannot lose it. PATH is relative to the
 pair's folder, or an absolute path inside it. Times are in the form that
 restore --at accepts.`,
 		Args: cobra.MaximumNArgs(1),
