@@ -21,6 +21,8 @@ var _ Notifier = (*notify.Notifier)(nil)
 // MonitorOptions configure a Monitor. Zero values mean the defaults.
 type MonitorOptions struct {
 	Now func() time.Time // nil = time.Now
+	// Device is this installation's name, shown in the status.
+	Device string
 	// Notifier, if set, is told about failures (after AfterFailures failed
 	// passes in a row), recoveries, refusals and conflicts.
 	Notifier      Notifier
@@ -64,7 +66,7 @@ func NewMonitor(opts MonitorOptions) *Monitor {
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
-	m.snap.Store(&Status{Version: StatusVersion, Source: "daemon", Pairs: []PairStatus{}, Throughput: Throughput{Up: []int64{}, Down: []int64{}}})
+	m.snap.Store(&Status{Version: StatusVersion, Source: "daemon", Device: m.opts.Device, Pairs: []PairStatus{}, Throughput: Throughput{Up: []int64{}, Down: []int64{}}})
 	return m
 }
 
@@ -151,7 +153,7 @@ func (m *Monitor) stop() {
 // publish stores a new snapshot and refreshes the health file.
 func (m *Monitor) publish(st *monitorState, running bool) {
 	now := m.opts.Now()
-	s := &Status{Version: StatusVersion, Source: "daemon", StartedAt: &st.started, Ready: len(st.pairs) > 0, Throughput: st.flow.at(now)}
+	s := &Status{Version: StatusVersion, Source: "daemon", Device: m.opts.Device, StartedAt: &st.started, Ready: len(st.pairs) > 0, Throughput: st.flow.at(now)}
 	for _, p := range st.pairs {
 		ps := p.snapshot(now)
 		s.Ready = s.Ready && ps.LastFullAt != nil

@@ -50,7 +50,7 @@ func (n *notices) events() []string {
 // withMonitor gives the harness a monitor with a recording notifier.
 func withMonitor(h *harness, afterFailures int) *notices {
 	n := &notices{}
-	h.opts.Monitor = daemon.NewMonitor(daemon.MonitorOptions{Notifier: n, AfterFailures: afterFailures, HealthFile: filepath.Join(h.t.TempDir(), "health.json")})
+	h.opts.Monitor = daemon.NewMonitor(daemon.MonitorOptions{Device: "laptop", Notifier: n, AfterFailures: afterFailures, HealthFile: filepath.Join(h.t.TempDir(), "health.json")})
 	return n
 }
 

@@ -18,7 +18,10 @@ type Status struct {
 	Version int `json:"version"`
 	// Source is "daemon" for a running daemon's live view, "state" when it
 	// was read from the state database with no daemon answering.
-	Source      string       `json:"source"`
+	Source string `json:"source"`
+	// Device is this installation's name (config device:), as it appears
+	// in conflict copies, history entries and the change journal.
+	Device      string       `json:"device"`
 	StartedAt   *time.Time   `json:"started_at,omitempty"` // when the daemon started
 	Ready       bool         `json:"ready"`                // every pair's first reconcile succeeded
 	Healthy     bool         `json:"healthy"`              // as /healthz, at GeneratedAt

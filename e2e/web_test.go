@@ -49,6 +49,7 @@ func TestWebStatusPage(t *testing.T) {
 	b.do(chromedp.Navigate(w.pageURL))
 	b.waitText("#pairs", "documents", "photos")
 	b.waitText("#overall", "healthy")
+	b.waitText("header .meta", "Device studio-laptop")
 
 	writeFile(t, w.docs, "new-report.txt", []byte("quarterly figures"))
 	b.waitText(".pair:nth-of-type(1) .recent", "new-report.txt")
@@ -129,6 +130,7 @@ func startWebWorld(t *testing.T) *webWorld {
 	doc := fmt.Sprintf(`endpoint: %s
 state: %s
 http: "%s"
+device: studio-laptop
 bandwidth: 4MiB
 multipart_threshold: 5MiB
 part_size: 5MiB

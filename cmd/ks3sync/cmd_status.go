@@ -25,7 +25,6 @@ import (
 // holds besides.
 type statusReport struct {
 	daemon.Status
-	Device   string         `json:"device"`
 	State    string         `json:"state"`
 	Pending  int            `json:"pending"`
 	Oldest   *time.Time     `json:"oldest_pending,omitempty"`
@@ -175,7 +174,7 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 		return nil, usageError("state: %v", err)
 	}
 	defer db.Close()
-	rep := &statusReport{Device: a.cfg.Device, State: a.cfg.State, Uploads: []uploadStatus{}, Failures: []failure{}}
+	rep := &statusReport{State: a.cfg.State, Uploads: []uploadStatus{}, Failures: []failure{}}
 	live, err := a.daemonStatus(ctx)
 	if err != nil {
 		var pcs []daemon.PairConfig
@@ -187,6 +186,7 @@ func (a *app) status(ctx context.Context) (*statusReport, error) {
 		if live, err = daemon.StatusFromState(ctx, db, pcs, time.Now()); err != nil {
 			return nil, err
 		}
+		live.Device = a.cfg.Device
 	}
 	rep.Status = *live
 	if err := a.stateSections(ctx, db, rep); err != nil {

@@ -94,7 +94,7 @@ func (a *app) watch(ctx context.Context, rep *reporter) error {
 // file, and the control of its pairs, and serves both with the status page
 // on the http address when one is configured.
 func (a *app) startMonitor(ctx context.Context) (*daemon.Monitor, *daemon.Control, error) {
-	opts := daemon.MonitorOptions{HealthFile: daemon.HealthFileFor(a.cfg.State), Logger: a.log, AfterFailures: a.cfg.Notify.AfterFailures}
+	opts := daemon.MonitorOptions{Device: a.cfg.Device, HealthFile: daemon.HealthFileFor(a.cfg.State), Logger: a.log, AfterFailures: a.cfg.Notify.AfterFailures}
 	if n := a.cfg.Notify; n.Enabled() {
 		notifier, err := notify.New(notify.Options{Webhook: n.Webhook, Command: n.Command, Logger: a.log})
 		if err != nil {

@@ -175,6 +175,7 @@
       badge.textContent = plural(sick.length, "pair needs", "pairs need") + " attention";
       badge.className = "badge bad";
     }
+    $("device").textContent = s.device || "–";
     if (s.started_at) setTime($("started"), s.started_at);
     setTime($("updated"), s.generated_at);
   }
