@@ -178,23 +178,31 @@ func TestFolderRenameArrivesAsRename(t *testing.T) {
 	}
 }
 
-// Two devices edit one file at the same moment: the upload whose object
-// the other device replaces right after it keeps its local version as a
-// conflict copy named after its device, so both versions survive.
-func TestLostRaceKeepsConflictCopy(t *testing.T) {
+// editedDoc returns a device "laptop" on a new fixture, with mut applied to
+// its options, whose doc.txt was synced as "base" and then edited to
+// "laptop edit".
+func editedDoc(t *testing.T, mut func(*Options)) (*fixture, *fixture, *Syncer) {
+	t.Helper()
 	f := newFixture(t)
-	a, sa := f.device(t, "laptop", nil)
+	a, sa := f.device(t, "laptop", mut)
 	a.write(t, "doc.txt", []byte("base"))
 	if _, err := sa.Run(t.Context(), "run"); err != nil {
 		t.Fatal(err)
 	}
 	a.write(t, "doc.txt", []byte("laptop edit"))
-	f.store.afterPut = func(key string) {
-		if key == "pre/doc.txt" {
-			f.store.afterPut = nil
-			f.store.PutObject(t.Context(), "bkt", key, strings.NewReader("desktop edit"), 12, ks3.PutOptions{})
-		}
-	}
+	return f, a, sa
+}
+
+// isWrittenCopy reports whether dst is the history key of the laptop's
+// copy of doc.txt made as soon as it wrote it.
+func isWrittenCopy(dst string) bool {
+	return strings.HasSuffix(dst, "_laptop_written") && strings.Contains(dst, "/doc.txt/")
+}
+
+// wantLostRace runs a pass of the laptop that loses a race for doc.txt and
+// checks that its edit is kept as one conflict copy.
+func wantLostRace(t *testing.T, a *fixture, sa *Syncer) {
+	t.Helper()
 	res, err := sa.Run(t.Context(), "run")
 	if err != nil || res.Counts.Conflicts != 1 {
 		t.Fatalf("racing run: %+v, %v; want one conflict", res.Counts, err)
@@ -206,6 +214,20 @@ func TestLostRaceKeepsConflictCopy(t *testing.T) {
 	if data, _ := os.ReadFile(copies[0]); string(data) != "laptop edit" {
 		t.Errorf("conflict copy holds %q", data)
 	}
+}
+
+// Two devices edit one file at the same moment: the upload whose object
+// the other device replaces right after it keeps its local version as a
+// conflict copy named after its device, so both versions survive.
+func TestLostRaceKeepsConflictCopy(t *testing.T) {
+	f, a, sa := editedDoc(t, nil)
+	f.store.afterPut = func(key string) {
+		if key == "pre/doc.txt" {
+			f.store.afterPut = nil
+			f.store.PutObject(t.Context(), "bkt", key, strings.NewReader("desktop edit"), 12, ks3.PutOptions{})
+		}
+	}
+	wantLostRace(t, a, sa)
 	if _, err := sa.Run(t.Context(), "run"); err != nil {
 		t.Fatal(err)
 	}
@@ -228,15 +250,9 @@ func TestLostRaceKeepsConflictCopy(t *testing.T) {
 // replaces the upload unseen; with history on, the upload's version was
 // kept in the history as soon as it was written, so it is not lost.
 func TestRaceAfterCheckKeepsWrittenVersion(t *testing.T) {
-	f := newFixture(t)
-	a, sa := f.device(t, "laptop", func(o *Options) { o.History = history.Policy{Keep: time.Hour} })
-	a.write(t, "doc.txt", []byte("base"))
-	if _, err := sa.Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	a.write(t, "doc.txt", []byte("laptop edit"))
+	f, a, sa := editedDoc(t, func(o *Options) { o.History = history.Policy{Keep: time.Hour} })
 	f.store.afterCopy = func(dst string) {
-		if strings.HasSuffix(dst, "_laptop_written") && strings.Contains(dst, "/doc.txt/") {
+		if isWrittenCopy(dst) {
 			f.store.afterCopy = nil
 			f.store.PutObject(t.Context(), "bkt", "pre/doc.txt", strings.NewReader("desktop edit"), 12, ks3.PutOptions{})
 		}
@@ -268,30 +284,14 @@ func TestRaceAfterCheckKeepsWrittenVersion(t *testing.T) {
 // before its copy into the history: the copy fails, and the local version
 // is kept as a conflict copy, which the next pass uploads.
 func TestDeleteBeforeWrittenCopyKeepsConflictCopy(t *testing.T) {
-	f := newFixture(t)
-	a, sa := f.device(t, "laptop", func(o *Options) { o.History = history.Policy{Keep: time.Hour} })
-	a.write(t, "doc.txt", []byte("base"))
-	if _, err := sa.Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	a.write(t, "doc.txt", []byte("laptop edit"))
+	f, a, sa := editedDoc(t, func(o *Options) { o.History = history.Policy{Keep: time.Hour} })
 	f.store.beforeCopy = func(dst string) {
-		if strings.HasSuffix(dst, "_laptop_written") && strings.Contains(dst, "/doc.txt/") {
+		if isWrittenCopy(dst) {
 			f.store.beforeCopy = nil
 			f.store.DeleteObjects(t.Context(), "bkt", []string{"pre/doc.txt"})
 		}
 	}
-	res, err := sa.Run(t.Context(), "run")
-	if err != nil || res.Counts.Conflicts != 1 {
-		t.Fatalf("racing run: %+v, %v; want one conflict", res.Counts, err)
-	}
-	copies, _ := filepath.Glob(filepath.Join(a.root, "doc.conflict-laptop-*.txt"))
-	if len(copies) != 1 {
-		t.Fatalf("conflict copies: %v", copies)
-	}
-	if data, _ := os.ReadFile(copies[0]); string(data) != "laptop edit" {
-		t.Errorf("conflict copy holds %q", data)
-	}
+	wantLostRace(t, a, sa)
 }
 
 // An object another device changed after the listing is neither replaced
