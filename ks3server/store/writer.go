@@ -157,9 +157,13 @@ func (w *writer) commit(batch []*job) {
 		if errs[i] != nil {
 			w.s.discard(j.staged...)
 		}
+	}
+	// The blobs the batch replaced go before anyone hears of it, so that a
+	// caller sees no file of an object that is no longer there.
+	w.s.removeBlobs(obsolete)
+	for i, j := range batch {
 		j.done <- errs[i]
 	}
-	w.s.removeBlobs(obsolete)
 }
 
 // syncStaged makes the directory entries of the batch's temporary blob
