@@ -31,6 +31,10 @@ type fakeStore struct {
 	failPartAfter int
 	partsAccepted int
 	partCalls     int
+	// failPart makes every UploadPart of that part number fail after
+	// failPartDelay, while the parts beside it go through (0 = never).
+	failPart      int
+	failPartDelay time.Duration
 	// partsWithMD5 counts the parts that came with a Content-MD5.
 	partsWithMD5 int
 	// breakBodyAt makes the next GET body fail with a retryable error
@@ -180,6 +184,13 @@ func (f *fakeStore) UploadPart(_ context.Context, _, key, id string, n int, body
 	data, err := io.ReadAll(body)
 	if err != nil {
 		return "", err
+	}
+	f.mu.Lock()
+	failing, delay := f.failPart == n, f.failPartDelay
+	f.mu.Unlock()
+	if failing {
+		time.Sleep(delay)
+		return "", errCrash
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -234,26 +234,6 @@ func (s *Syncer) sendParts(ctx context.Context, up *upload, src *source, sums []
 	return g.Wait()
 }
 
-// sendEncryptedParts continues the CBC chain part by part, in order, from
-// the last part the checkpoint and the server agree on.
-func (s *Syncer) sendEncryptedParts(ctx context.Context, up *upload, src *source) error {
-	chain, err := up.chain(*s.opts.Key)
-	if err != nil {
-		return err
-	}
-	for n := chain.Parts() + 1; n <= up.plan.Count; n++ {
-		off, length := up.plan.Part(n)
-		_, pr, err := chain.Next(io.NewSectionReader(src.f, off, length), n == up.plan.Count)
-		if err != nil {
-			return fmt.Errorf("encrypt part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
-		}
-		if err := s.sendPart(ctx, up, src.rel, n, pr, pr.Size(), nil, pr.Chain); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // chain returns the CBC chain of an encrypted upload, resumed after the
 // first parts that the checkpoint holds in order with their chain values.
 func (up *upload) chain(key ks3crypto.Key) (*ks3crypto.Chain, error) {

@@ -118,6 +118,9 @@ func WriteRatios(w io.Writer, sums []Summary, self string) {
 	}
 	fmt.Fprintln(w, "---:|---|")
 	for _, c := range cases(sums) {
+		if c == UploadLargeEncrypted {
+			continue // ks3sync alone: see WriteEncryptedRate
+		}
 		for _, set := range []Setting{Default, Equal} {
 			fmt.Fprintf(w, "| %s | %s |", c, set)
 			for _, p := range peers {
@@ -204,4 +207,38 @@ func cases(sums []Summary) []Case {
 		}
 	}
 	return out
+}
+
+// EncryptedTarget is the target of the encrypted upload: its rate as a
+// fraction of one core's AES-CBC encryption speed.
+const EncryptedTarget = 0.9
+
+// WriteEncryptedRate prints ks3sync's encrypted upload of the large file
+// (size bytes) at its best setting as a rate, against cbcMBps (one core's
+// AES-CBC encryption, in MB/s of 10^6 bytes as Go benchmarks count) and
+// against the fastest peer's plain upload of the same file. It prints
+// nothing when the case did not run.
+func WriteEncryptedRate(w io.Writer, sums []Summary, self string, size int64, cbcMBps float64) {
+	mine := best(sums, UploadLargeEncrypted, self)
+	if math.IsInf(mine, 1) || mine <= 0 {
+		return
+	}
+	rate := float64(size) / 1e6 / mine
+	met := "no"
+	if rate >= EncryptedTarget*cbcMBps {
+		met = "yes"
+	}
+	fmt.Fprintf(w, "encrypted upload of %d MiB: best %.2f s = %.0f MB/s, %.0f%% of AES-CBC on one core (%.0f MB/s); target ≥ %.0f%%: %s\n",
+		size>>20, mine, rate, 100*rate/cbcMBps, cbcMBps, 100*EncryptedTarget, met)
+	fastest := math.Inf(1)
+	name := ""
+	for _, p := range peerNames(sums, self) {
+		if b := best(sums, UploadLarge, p); b < fastest {
+			fastest, name = b, p
+		}
+	}
+	if name != "" {
+		fmt.Fprintf(w, "encrypted against the fastest plain peer (%s, %.2f s): %s (target ≤ %.1f×)\n",
+			name, fastest, ratio(mine, fastest), Targets[UploadLarge])
+	}
 }

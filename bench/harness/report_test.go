@@ -91,3 +91,49 @@ func TestWriteServerCost(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+func TestWriteEncryptedRate(t *testing.T) {
+	sums := Summarize([]Sample{
+		sample(UploadLargeEncrypted, "ks3sync", Default, 4),
+		sample(UploadLargeEncrypted, "ks3sync", Equal, 2),
+		sample(UploadLarge, "ks3sync", Equal, 1.5),
+		sample(UploadLarge, "aws", Default, 2.5),
+		sample(UploadLarge, "rclone", Equal, 4),
+	})
+	var b strings.Builder
+	WriteEncryptedRate(&b, sums, "ks3sync", 1000<<20, 600)
+	out := b.String()
+	for _, want := range []string{
+		"encrypted upload of 1000 MiB: best 2.00 s = 524 MB/s, 87% of AES-CBC on one core (600 MB/s); target ≥ 90%: no",
+		"encrypted against the fastest plain peer (aws, 2.50 s): 0.80 (target ≤ 0.8×)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing line %q in\n%s", want, out)
+		}
+	}
+	b.Reset()
+	WriteRatios(&b, sums, "ks3sync")
+	if strings.Contains(b.String(), string(UploadLargeEncrypted)) {
+		t.Errorf("the ratio table lists the encrypted case, which has no peer:\n%s", b.String())
+	}
+	b.Reset()
+	WriteEncryptedRate(&b, Summarize([]Sample{sample(UploadLarge, "aws", Default, 2)}), "ks3sync", 1<<30, 600)
+	if b.Len() != 0 {
+		t.Errorf("printed %q without an encrypted run", b.String())
+	}
+}
+
+func TestSupports(t *testing.T) {
+	if !Supports(KS3Sync{}, UploadLargeEncrypted) || Supports(AWSCLI{}, UploadLargeEncrypted) || Supports(Rclone{}, UploadLargeEncrypted) {
+		t.Error("only ks3sync runs the encrypted case")
+	}
+	if !Supports(AWSCLI{}, UploadLarge) || !Supports(Rclone{}, DownloadSmall) {
+		t.Error("peers run the plain cases")
+	}
+}
+
+func TestCBCRate(t *testing.T) {
+	if r := CBCRate(); r < 10 {
+		t.Errorf("CBCRate = %.1f MB/s: not a measurement", r)
+	}
+}

@@ -20,7 +20,18 @@ const (
 	NoopRerun Case = "noop-rerun"
 	// DownloadSmall downloads the small-file tree into an empty folder.
 	DownloadSmall Case = "download-small"
+	// UploadLargeEncrypted uploads the one large file with client-side
+	// encryption in the KS3 SDK's format. Only ks3sync runs it (no peer
+	// writes that format): its figure is a rate, set against the machine's
+	// AES-CBC speed and the peers' plain upload of the same file.
+	UploadLargeEncrypted Case = "upload-large-encrypted"
 )
+
+// Supports reports whether tool t runs case cs.
+func Supports(t Tool, cs Case) bool {
+	_, self := t.(KS3Sync)
+	return self || cs != UploadLargeEncrypted
+}
 
 // Setting names how a tool is configured for a run.
 type Setting string
@@ -44,6 +55,8 @@ type Job struct {
 	Local string
 	// LargeFile is the single file of UploadLarge, inside Local.
 	LargeFile string
+	// KeyFile, when set, is the encryption key ks3sync's pair uses.
+	KeyFile string
 	// Bucket and Prefix (ending in "/") name the remote side.
 	Bucket, Prefix string
 	// Concurrency is the transfers of the Equal setting.
@@ -117,6 +130,9 @@ func writeKS3SyncConfig(env Env, j Job, direction, watch string) (string, error)
 		j.Local, j.Bucket, j.Prefix, direction)
 	if watch != "" {
 		fmt.Fprintf(&b, "    watch: %s\n", watch)
+	}
+	if j.KeyFile != "" {
+		fmt.Fprintf(&b, "    encryption: {key_file: %s}\n", j.KeyFile)
 	}
 	path := filepath.Join(j.Scratch, "ks3sync.yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {

@@ -22,15 +22,18 @@ func TestKS3SyncCommand(t *testing.T) {
 		want      []string
 		wantNot   []string
 		stateFile string
+		keyFile   string
 	}{
 		{c: UploadSmall, s: Default, want: []string{"direction: push", "prefix: p/", "endpoint: http://127.0.0.1:9"}, wantNot: []string{"transfers:"}},
 		{c: UploadSmall, s: Equal, want: []string{"transfers: 16", "direction: push"}},
 		{c: DownloadSmall, s: Equal, want: []string{"direction: pull"}},
 		{c: NoopRerun, s: Default, want: []string{"state: /keep/state.db"}, stateFile: "/keep/state.db"},
+		{c: UploadLargeEncrypted, s: Equal, want: []string{"direction: push", "encryption: {key_file: /keep/bench.key}"}, keyFile: "/keep/bench.key"},
+		{c: UploadLarge, s: Equal, wantNot: []string{"encryption"}},
 	}
 	for _, tt := range tests {
 		j := testJob(t, tt.c, tt.s)
-		j.StateDB = tt.stateFile
+		j.StateDB, j.KeyFile = tt.stateFile, tt.keyFile
 		argv, _, err := KS3Sync{Bin: "ks3sync"}.Command(testEnv, j)
 		if err != nil {
 			t.Fatal(err)

@@ -12,9 +12,9 @@ import (
 // exits 0 without transferring anything cannot look fast.
 func (r *runner) verify(ctx context.Context, j Job) error {
 	switch j.Case {
-	case UploadSmall, UploadLarge:
+	case UploadSmall, UploadLarge, UploadLargeEncrypted:
 		want := r.SmallSpec.Files
-		if j.Case == UploadLarge {
+		if j.Case != UploadSmall {
 			want = 1
 		}
 		n, err := CountPrefix(ctx, r.client, Bucket, j.Prefix)
@@ -40,7 +40,7 @@ func (r *runner) verify(ctx context.Context, j Job) error {
 // from the same state.
 func (r *runner) cleanup(ctx context.Context, j Job) error {
 	switch j.Case {
-	case UploadSmall, UploadLarge:
+	case UploadSmall, UploadLarge, UploadLargeEncrypted:
 		return DeletePrefix(ctx, r.client, Bucket, j.Prefix)
 	case DownloadSmall:
 		if err := os.RemoveAll(j.Local); err != nil {

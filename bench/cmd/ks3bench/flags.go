@@ -33,7 +33,7 @@ type options struct {
 }
 
 // allCases are the names -cases accepts, in the order they run.
-var allCases = []string{"upload-small", "upload-large", "noop-rerun", "download-small", "watch", "memory"}
+var allCases = []string{"upload-small", "upload-large", "upload-large-encrypted", "noop-rerun", "download-small", "watch", "memory"}
 
 func parseFlags(args []string) (options, error) {
 	var o options

@@ -125,7 +125,7 @@ func generate(ctx context.Context, o options) (dataset, error) {
 		cases []string
 	}{
 		{d.small, d.smallSpec, []string{"upload-small", "download-small"}},
-		{d.large, harness.TreeSpec{Files: 1, PerDir: 1, MinSize: o.largeMiB << 20, MaxSize: o.largeMiB << 20, Seed: 2}, []string{"upload-large"}},
+		{d.large, harness.TreeSpec{Files: 1, PerDir: 1, MinSize: o.largeMiB << 20, MaxSize: o.largeMiB << 20, Seed: 2}, []string{"upload-large", "upload-large-encrypted"}},
 		{d.many, harness.TreeSpec{Files: o.many, PerDir: 1000, MinSize: 1, MaxSize: 1 << 10, Seed: 3}, []string{"noop-rerun"}},
 		{d.mem, harness.TreeSpec{Files: o.memFiles, PerDir: 1000, Seed: 4}, []string{"memory"}},
 	}
@@ -145,7 +145,7 @@ func generate(ctx context.Context, o options) (dataset, error) {
 // runTimed runs the side-by-side cases and prints their tables.
 func runTimed(ctx context.Context, o options, env harness.Env, d dataset, rep *report) error {
 	var cases []harness.Case
-	for _, c := range []harness.Case{harness.UploadSmall, harness.UploadLarge, harness.NoopRerun, harness.DownloadSmall} {
+	for _, c := range []harness.Case{harness.UploadSmall, harness.UploadLarge, harness.UploadLargeEncrypted, harness.NoopRerun, harness.DownloadSmall} {
 		if slices.Contains(o.cases, string(c)) {
 			cases = append(cases, c)
 		}
@@ -173,6 +173,10 @@ func runTimed(ctx context.Context, o options, env harness.Env, d dataset, rep *r
 	harness.WriteRatios(os.Stdout, sums, "ks3sync")
 	fmt.Printf("\n## %s: server CPU per PUT\n\n", env.Server)
 	harness.WriteServerCost(os.Stdout, sums, harness.UploadSmall, d.smallSpec.Files)
+	if slices.Contains(cases, harness.UploadLargeEncrypted) {
+		fmt.Printf("\n## %s: encrypted upload\n\n", env.Server)
+		harness.WriteEncryptedRate(os.Stdout, sums, "ks3sync", o.largeMiB<<20, harness.CBCRate())
+	}
 	return err
 }
 
