@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/ks3sync/ks3sync/planner"
 )
 
 // Pending is a file being written beside the place it is meant for: a
@@ -29,6 +31,9 @@ type Pending struct {
 	closed bool
 	placed bool
 	kept   bool // left in place for Resume
+	// sealed is the temporary file as Seal left it, read back from the
+	// filesystem (with the mtime precision the filesystem keeps).
+	sealed planner.Fingerprint
 }
 
 // Create starts a file that is to become final. A file already at final
@@ -137,10 +142,25 @@ func (p *Pending) Seal(mtime time.Time) error {
 	if err := p.f.Close(); err != nil {
 		return err
 	}
-	if mtime.IsZero() {
-		return nil
+	if !mtime.IsZero() {
+		if err := os.Chtimes(p.f.Name(), mtime, mtime); err != nil {
+			return err
+		}
 	}
-	return os.Chtimes(p.f.Name(), mtime, mtime)
+	fi, err := os.Lstat(p.f.Name())
+	if err != nil {
+		return err
+	}
+	p.sealed = fingerprint(fi)
+	return nil
+}
+
+// Replaced reports whether fp, the destination's fingerprint after Place,
+// is no longer the file Seal left: written, or replaced, since. The change
+// time is not compared, since the rename itself may change it.
+func (p *Pending) Replaced(fp planner.Fingerprint) bool {
+	s := p.sealed
+	return fp.Size != s.Size || fp.MTime != s.MTime || (s.Inode != 0 && fp.Inode != s.Inode)
 }
 
 // Place renames the sealed temporary file over the destination and syncs

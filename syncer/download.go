@@ -177,9 +177,11 @@ func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 	if err != nil {
 		return err
 	}
-	// The mtime is compared with the filesystem's precision in mind (FAT
-	// keeps two seconds).
-	if fp.Size != f.size || (!f.mtime.IsZero() && absDuration(fp.MTime-f.mtime.UnixNano()) > 2*time.Second) {
+	// Compared exactly with the file as it was sealed (read back, so with
+	// the filesystem's own mtime precision): an edit made between the
+	// rename and this stat, even one that keeps the size and lands within
+	// a second, must not be recorded as the downloaded content.
+	if f.file.Replaced(fp) {
 		return fmt.Errorf("%w: %s changed right after it was downloaded", errRetryLater, rel)
 	}
 	f.remote.mtime = fp.MTime
@@ -336,11 +338,4 @@ func (s *Syncer) keepLocalCopy(a planner.Action) error {
 		return fmt.Errorf("keep local version as %s: %w", a.ConflictPath, err)
 	}
 	return nil
-}
-
-func absDuration(ns int64) time.Duration {
-	if ns < 0 {
-		ns = -ns
-	}
-	return time.Duration(ns)
 }

@@ -1,11 +1,13 @@
 package syncer
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ks3sync/ks3sync/planner"
 )
@@ -147,3 +149,51 @@ func TestUnrecordedDownloadThenChanged(t *testing.T) {
 }
 
 func conflictCopy(name string) bool { return strings.Contains(name, ".conflict-") }
+
+// An edit that lands on a downloaded file right after its rename, with the
+// same size and an mtime less than a second from the object's, is not taken
+// for the downloaded content: the pass does not record it as the base, and
+// the passes after find the edit and upload it (it would otherwise never
+// leave this device).
+func TestEditRightAfterDownloadIsNotTakenForIt(t *testing.T) {
+	both := func(o *Options) { o.Direction = planner.Both }
+	src := newFixture(t)
+	src.write(t, "a.txt", []byte("0123456789"))
+	if _, err := src.syncer(t, both).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	dst := newFixture(t)
+	dst.store = src.store
+	edit := []byte("abcdefghij")
+	placedHook = func(rel string) error {
+		p := filepath.Join(dst.root, filepath.FromSlash(rel))
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, edit, 0o644); err != nil {
+			return err
+		}
+		at := fi.ModTime().Add(300 * time.Millisecond)
+		return os.Chtimes(p, at, at)
+	}
+	dst.syncer(t, both).Run(t.Context(), "run")
+	placedHook = nil
+	// Without a base, the edit and the object are a conflict: the next
+	// pass keeps the edit as a conflict copy, the one after uploads it.
+	for range 2 {
+		if _, err := dst.syncer(t, both).Run(t.Context(), "run"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := false
+	for key, o := range src.store.objects {
+		if bytes.Equal(o.data, edit) {
+			found = true
+			t.Logf("the edit went up as %s", key)
+		}
+	}
+	if !found {
+		t.Error("the edit made right after the download never reached the bucket")
+	}
+}
