@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -161,7 +162,13 @@ var placedHook func(rel string) error
 // file is touched between the rename and the stat, the base is not
 // recorded, so the next pass looks at it again.
 func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
-	defer s.suppress(rel)()
+	settle := s.suppress(rel)
+	settled := false
+	defer func() {
+		if !settled {
+			settle()
+		}
+	}()
 	if err := s.recordPlacing(ctx, f, rel); err != nil {
 		return err
 	}
@@ -185,7 +192,35 @@ func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 		return fmt.Errorf("%w: %s changed right after it was downloaded", errRetryLater, rel)
 	}
 	f.remote.mtime = fp.MTime
-	return s.putBase(ctx, rel, fp, f.md5, f.remote)
+	if err := s.putBase(ctx, rel, fp, f.md5, f.remote); err != nil {
+		return err
+	}
+	// The watcher drops the events of rel until it learns what this write
+	// left; an edit made after the stat above and before that would go
+	// unseen, with a base that no longer describes the file. Looking again
+	// once the watcher knows closes that gap: the pass that retries rel
+	// finds the edit.
+	settle()
+	settled = true
+	return s.stillAsLeft(rel, &fp)
+}
+
+// stillAsLeft checks, once the watcher has been told that ks3sync's write
+// of rel is done, that rel is still as that write left it: the file fp, or
+// no file when fp is nil. Until it was told, the watcher dropped rel's
+// events, so a user's change made meanwhile would go unseen; it fails with
+// errRetryLater instead, and the pass that retries rel syncs the change.
+func (s *Syncer) stillAsLeft(rel string, fp *planner.Fingerprint) error {
+	now, err := localfs.Stat(s.opts.Root, rel)
+	switch {
+	case fp == nil && errors.Is(err, fs.ErrNotExist):
+		return nil
+	case fp == nil:
+		return fmt.Errorf("%w: %s appeared again right after it was deleted", errRetryLater, rel)
+	case err != nil || now != *fp:
+		return fmt.Errorf("%w: %s changed right after it was downloaded", errRetryLater, rel)
+	}
+	return nil
 }
 
 // checkLocalTarget refuses to overwrite a local file that changed since the

@@ -273,12 +273,18 @@ func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
 	if err != nil {
 		return err
 	}
-	defer s.suppress(a.Path)()
+	settle := s.suppress(a.Path)
 	err = localfs.RetryLocked(ctx, true, func() error { return os.Remove(p) })
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		settle()
 		return err
 	}
 	if err := s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path); err != nil {
+		settle()
+		return err
+	}
+	settle()
+	if err := s.stillAsLeft(a.Path, nil); err != nil {
 		return err
 	}
 	s.removeEmptied(a.Path)

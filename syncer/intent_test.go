@@ -197,3 +197,90 @@ func TestEditRightAfterDownloadIsNotTakenForIt(t *testing.T) {
 		t.Error("the edit made right after the download never reached the bucket")
 	}
 }
+
+// onSettle is a watcher stand-in that runs fn, once, at the moment it
+// learns that ks3sync's write of a path is done, as a user could act then.
+type onSettle struct {
+	fn   func(rel string)
+	done bool
+}
+
+func (e *onSettle) Suppress(string, time.Time) {}
+
+func (e *onSettle) Settle(rel string) {
+	if !e.done {
+		e.done = true
+		e.fn(rel)
+	}
+}
+
+// An edit that lands after a download was recorded, before the watcher
+// knows what the download left (whose events it drops until then), fails
+// the download for a retry instead of going unseen; the retry uploads the
+// edit over the object it was made on.
+func TestEditBeforeTheWatcherSettlesIsRetried(t *testing.T) {
+	both := func(o *Options) { o.Direction = planner.Both }
+	src := newFixture(t)
+	src.write(t, "a.txt", []byte("0123456789"))
+	if _, err := src.syncer(t, both).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	dst := newFixture(t)
+	dst.store = src.store
+	edit := []byte("abcdefghij")
+	echoes := &onSettle{fn: func(rel string) {
+		p := filepath.Join(dst.root, filepath.FromSlash(rel))
+		fi, err := os.Stat(p)
+		if err != nil {
+			return
+		}
+		os.WriteFile(p, edit, 0o644)
+		at := fi.ModTime().Add(300 * time.Millisecond)
+		os.Chtimes(p, at, at)
+	}}
+	res, _ := dst.syncer(t, func(o *Options) { both(o); o.Echoes = echoes }).Run(t.Context(), "run")
+	if res.Counts.Failed != 1 {
+		t.Fatalf("the download edited before the watcher settled: %+v, want it failed for a retry", res.Counts)
+	}
+	res, err := dst.syncer(t, both).Run(t.Context(), "run")
+	if err != nil || res.Counts.Uploaded != 1 || res.Counts.Conflicts != 0 {
+		t.Fatalf("the retry: %+v, %v; want the edit uploaded", res.Counts, err)
+	}
+	if got := src.store.objects["pre/a.txt"].data; !bytes.Equal(got, edit) {
+		t.Errorf("object = %q, want the edit", got)
+	}
+}
+
+// A file created again right after a remote deletion was applied, before
+// the watcher knows the deletion is done, fails the deletion for a retry
+// instead of going unseen; the retry uploads the new file.
+func TestRecreatedBeforeTheWatcherSettlesIsRetried(t *testing.T) {
+	both := func(o *Options) { o.Direction = planner.Both; o.Delete = planner.Propagate }
+	src := newFixture(t)
+	src.write(t, "a.txt", []byte("first"))
+	if _, err := src.syncer(t, both).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	dst := newFixture(t)
+	dst.store = src.store
+	if _, err := dst.syncer(t, both).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(src.root, "a.txt"))
+	if _, err := src.syncer(t, both).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	again := []byte("made again")
+	echoes := &onSettle{fn: func(rel string) { os.WriteFile(filepath.Join(dst.root, filepath.FromSlash(rel)), again, 0o644) }}
+	res, _ := dst.syncer(t, func(o *Options) { both(o); o.Echoes = echoes }).Run(t.Context(), "run")
+	if res.Counts.Failed != 1 {
+		t.Fatalf("the deletion followed by a new file: %+v, want it failed for a retry", res.Counts)
+	}
+	res, err := dst.syncer(t, both).Run(t.Context(), "run")
+	if err != nil || res.Counts.Uploaded != 1 {
+		t.Fatalf("the retry: %+v, %v; want the new file uploaded", res.Counts, err)
+	}
+	if got := src.store.objects["pre/a.txt"].data; !bytes.Equal(got, again) {
+		t.Errorf("object = %q, want the new file", got)
+	}
+}
