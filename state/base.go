@@ -172,17 +172,17 @@ func (db *DB) writeBase(ctx context.Context, ops []baseOp) error {
 		return nil
 	}
 	return db.update(ctx, func(tx *sql.Tx) error {
-		put, err := tx.PrepareContext(ctx, upsertBase)
+		put, err := db.stmt(ctx, tx, upsertBase)
 		if err != nil {
 			return err
 		}
 		defer put.Close()
-		del, err := tx.PrepareContext(ctx, deleteBase)
+		del, err := db.stmt(ctx, tx, deleteBase)
 		if err != nil {
 			return err
 		}
 		defer del.Close()
-		done, err := tx.PrepareContext(ctx, deleteIntent)
+		done, err := db.stmt(ctx, tx, deleteIntent)
 		if err != nil {
 			return err
 		}

@@ -35,8 +35,9 @@ import (
 // Close.
 type DB struct {
 	path string
-	w    *sql.DB // exactly one connection; every write goes through it
-	r    *sql.DB // readers
+	w    *sql.DB              // exactly one connection; every write goes through it
+	r    *sql.DB              // readers
+	hot  map[string]*sql.Stmt // hotWrites, prepared on w
 
 	commits committer // groups the writes into transactions (see update)
 }
@@ -68,7 +69,13 @@ func Open(path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	return &DB{path: path, w: w, r: r}, nil
+	db := &DB{path: path, w: w, r: r}
+	if err := db.prepareHot(context.Background()); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	return db, nil
 }
 
 // createPrivate creates the parent directory of path (0700) and, when path
@@ -110,7 +117,7 @@ func isLocked(err error) bool {
 // Close closes the database. No other method may be running, and no
 // iterator be in use, when it is called.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(db.closeHot(), db.r.Close(), db.w.Close())
 }
 
 // Path returns the path the database was opened with.

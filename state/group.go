@@ -12,11 +12,11 @@ import (
 // Writes are group-committed. Every write of the state database goes
 // through update, one function per write; the writes that callers make
 // while a transaction is being committed wait, and then go into the next
-// transaction together, each in its own savepoint. A sync pass of many
+// transaction together. A sync pass of many
 // small files, whose workers each record an intent and a base entry per
 // file, then pays for a few transactions instead of two per file. Each
 // write still sees the writes before it and is atomic on its own: one that
-// fails is rolled back to its savepoint, alone, and the others commit.
+// fails is rolled back alone, and the others commit (see commitGroup).
 // update returns once the transaction holding its write has committed.
 
 // writeOp is one caller's write waiting for a transaction.
@@ -82,7 +82,11 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // commitGroup writes batch in one transaction and tells each caller how its
-// write went.
+// write went. The writes run one after the other with no savepoint between
+// them (two statements per write saved); if one fails, the whole
+// transaction is rolled back and each write is made again in a transaction
+// of its own, so that the failing one fails alone and the others commit.
+// Writes only touch their transaction, so making one again is safe.
 func (db *DB) commitGroup(batch []*writeOp) {
 	defer func() {
 		for _, op := range batch {
@@ -96,11 +100,23 @@ func (db *DB) commitGroup(batch []*writeOp) {
 	}
 	err := sqlitex.InTx(context.Background(), db.w, func(tx *sql.Tx) error {
 		for _, op := range batch {
-			op.err = inSavepoint(tx, op)
+			if op.err = op.ctx.Err(); op.err != nil {
+				continue // never ran: nothing to undo
+			}
+			if err := op.fn(tx); err != nil {
+				return errWriteFailed
+			}
 		}
 		return nil
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, errWriteFailed):
+		for _, op := range batch {
+			if op.err == nil {
+				op.err = sqlitex.InTx(op.ctx, db.w, op.fn)
+			}
+		}
+	case err != nil:
 		for _, op := range batch {
 			if op.err == nil {
 				op.err = err
@@ -109,24 +125,5 @@ func (db *DB) commitGroup(batch []*writeOp) {
 	}
 }
 
-// inSavepoint runs op's write in a savepoint of tx, rolled back if it
-// fails.
-func inSavepoint(tx *sql.Tx, op *writeOp) error {
-	if err := op.ctx.Err(); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(`SAVEPOINT write`); err != nil {
-		return err
-	}
-	if err := op.fn(tx); err != nil {
-		if _, rerr := tx.Exec(`ROLLBACK TO write`); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		if _, rerr := tx.Exec(`RELEASE write`); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return err
-	}
-	_, err := tx.Exec(`RELEASE write`)
-	return err
-}
+// errWriteFailed rolls back a group whose writes are then made one by one.
+var errWriteFailed = errors.New("a write of the group failed")

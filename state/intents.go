@@ -57,11 +57,12 @@ func (db *DB) SaveIntent(ctx context.Context, in Intent) error {
 		return fmt.Errorf("save intent for %q: %w", in.Path, err)
 	}
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT OR REPLACE INTO intents
-		(pair, path, object_key, md5, local_size, local_mtime, local_ctime, local_inode, multipart, created,
-		 download, etag, remote_size, storage_class, encrypted)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			in.Pair, in.Path, in.Key, in.MD5, in.LocalSize, in.LocalMTime, in.LocalCTime, inodeValue(in.LocalInode),
+		stmt, err := db.stmt(ctx, tx, insertIntent)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		_, err = stmt.ExecContext(ctx, in.Pair, in.Path, in.Key, in.MD5, in.LocalSize, in.LocalMTime, in.LocalCTime, inodeValue(in.LocalInode),
 			in.Multipart, nanos(in.Created), in.Download, in.ETag, in.RemoteSize, in.StorageClass, in.Encrypted)
 		return err
 	})
