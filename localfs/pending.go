@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/ks3sync/ks3sync/planner"
@@ -213,14 +212,3 @@ func WriteFile(final string, mtime time.Time, fill func(io.Writer) error) error 
 	return p.Place()
 }
 
-// syncDir makes a rename in dir durable where the system can sync a
-// folder; it is best effort (Windows cannot open a folder for syncing).
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
