@@ -211,4 +211,3 @@ func WriteFile(final string, mtime time.Time, fill func(io.Writer) error) error 
 	}
 	return p.Place()
 }
-
