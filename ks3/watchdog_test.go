@@ -118,7 +118,11 @@ func TestUploadThatStallsIsCancelledAndRetried(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c := newTestClient(t, &testServer{Server: srv}, func(o *Options) { o.Timeouts = quick })
+	// The retries move 32 MiB each: on a loaded machine (CI runs packages
+	// side by side) a retry's answer can take longer than quick allows,
+	// so this test gives the header and the stall a second.
+	patient := Timeouts{ResponseHeader: time.Second, Stall: time.Second}
+	c := newTestClient(t, &testServer{Server: srv}, func(o *Options) { o.Timeouts = patient })
 	if _, err := c.PutObject(t.Context(), "b", "k", bytes.NewReader(data), int64(len(data)), PutOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -214,11 +214,29 @@ func (s *Syncer) putBase(ctx context.Context, path string, fp planner.Fingerprin
 	return s.db.PutBase(context.WithoutCancel(ctx), s.baseEntry(path, fp, md5, r))
 }
 
+// racyWindow is how recent a file's mtime may be for its fingerprint not
+// to be trusted yet: two writes of the same size within one tick of the
+// filesystem's clock (a few milliseconds on Linux, a second on HFS+, two
+// on FAT) leave the same size, mtime and change time, so a fingerprint
+// taken in that tick cannot tell the second write from the first.
+const racyWindow = 2 * time.Second
+
+// racyCTime is the change time recorded in a base entry whose file was
+// modified within racyWindow of being synced: it matches no file, so the
+// next look at the path hashes the file instead of trusting its
+// fingerprint (a file left alone is then only "touched", and its base is
+// refreshed without a transfer).
+const racyCTime = -1
+
 // baseEntry is the base entry of path synced as fp and r.
 func (s *Syncer) baseEntry(path string, fp planner.Fingerprint, md5 string, r remoteState) state.BaseEntry {
+	ctime := fp.CTime
+	if s.opts.Now().Sub(time.Unix(0, fp.MTime)) < racyWindow {
+		ctime = racyCTime
+	}
 	return state.BaseEntry{
 		Pair: s.opts.Pair, Path: path,
-		LocalSize: fp.Size, LocalMTime: fp.MTime, LocalCTime: fp.CTime, LocalInode: fp.Inode,
+		LocalSize: fp.Size, LocalMTime: fp.MTime, LocalCTime: ctime, LocalInode: fp.Inode,
 		MD5:       md5,
 		RemoteKey: r.key, RemoteSize: r.size, ETag: r.etag, StorageClass: r.storageClass, Encrypted: r.encrypted,
 		RemoteMTime: r.mtime,

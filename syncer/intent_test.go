@@ -284,3 +284,32 @@ func TestRecreatedBeforeTheWatcherSettlesIsRetried(t *testing.T) {
 		t.Errorf("object = %q, want the new file", got)
 	}
 }
+
+// A file synced within racyWindow of its last write is recorded with a
+// change time no file has, so that the next look hashes it: a second
+// write of the same size in the same tick of the filesystem's clock would
+// leave the same fingerprint. A file left alone is then only touched (no
+// transfer); an older file's fingerprint is trusted as it is.
+func TestRacyFingerprintIsHashedNextTime(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "new.txt", []byte("just written"))
+	f.write(t, "old.txt", []byte("written long ago"))
+	long := time.Now().Add(-time.Hour)
+	os.Chtimes(filepath.Join(f.root, "old.txt"), long, long)
+	if _, err := f.syncer(t, nil).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	for path, racy := range map[string]bool{"new.txt": true, "old.txt": false} {
+		b, ok, err := f.db.GetBase(t.Context(), "p", path)
+		if err != nil || !ok {
+			t.Fatalf("%s: no base (%v)", path, err)
+		}
+		if got := b.LocalCTime == racyCTime; got != racy {
+			t.Errorf("%s: recorded as racy = %v, want %v", path, got, racy)
+		}
+	}
+	res, err := f.syncer(t, nil).Run(t.Context(), "run")
+	if err != nil || res.Counts.Uploaded != 0 || res.Counts.Failed != 0 {
+		t.Errorf("the next pass over the racy file: %+v, %v; want nothing transferred", res.Counts, err)
+	}
+}
