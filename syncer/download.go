@@ -163,12 +163,7 @@ var placedHook func(rel string) error
 // recorded, so the next pass looks at it again.
 func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 	settle := s.suppress(rel)
-	settled := false
-	defer func() {
-		if !settled {
-			settle()
-		}
-	}()
+	defer settle()
 	if err := s.recordPlacing(ctx, f, rel); err != nil {
 		return err
 	}
@@ -201,7 +196,6 @@ func (s *Syncer) place(ctx context.Context, f *fetched, rel string) error {
 	// once the watcher knows closes that gap: the pass that retries rel
 	// finds the edit.
 	settle()
-	settled = true
 	return s.stillAsLeft(rel, &fp)
 }
 

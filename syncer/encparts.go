@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
+	"github.com/ks3sync/ks3sync/ks3"
 )
 
 // maxBufferedPart is the largest encrypted part held in memory while it is
@@ -48,7 +49,7 @@ func (s *Syncer) sendEncryptedParts(ctx context.Context, up *upload, src *source
 		case <-gctx.Done():
 			return g.Wait()
 		}
-		data, value, err := encryptPart(chain, src, up.plan.Part, n, n == up.plan.Count, buf)
+		data, value, err := encryptPart(chain, src, up.plan, n, buf)
 		if err != nil {
 			g.Wait()
 			return fmt.Errorf("encrypt part %d of ks3://%s/%s: %w", n, up.cp.Bucket, up.cp.Key, err)
@@ -80,11 +81,11 @@ func (up *upload) sentAfterGap(key ks3crypto.Key, n int) (*ks3crypto.Chain, bool
 	return chain, err == nil
 }
 
-// encryptPart encrypts part n of the chain into buf (grown when too small)
-// and returns the ciphertext and the chain value after it.
-func encryptPart(chain *ks3crypto.Chain, src *source, part func(int) (int64, int64), n int, last bool, buf []byte) ([]byte, [16]byte, error) {
-	off, length := part(n)
-	_, pr, err := chain.Next(io.NewSectionReader(src.f, off, length), last)
+// encryptPart encrypts part n of plan, the chain's next, into buf (grown
+// when too small) and returns the ciphertext and the chain value after it.
+func encryptPart(chain *ks3crypto.Chain, src *source, plan ks3.PartPlan, n int, buf []byte) ([]byte, [16]byte, error) {
+	off, length := plan.Part(n)
+	_, pr, err := chain.Next(io.NewSectionReader(src.f, off, length), n == plan.Count)
 	if err != nil {
 		return nil, [16]byte{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -270,13 +271,16 @@ func (s *Syncer) writePath(rel string) (string, error) {
 
 // suppress tells the watcher to ignore our own writes to rel for a while;
 // the function it returns says that the write is done (see Echoes), and
-// must be called once rel is as the pass leaves it.
+// must be called once rel is as the pass leaves it. Only its first call
+// counts, so a caller may settle early and still defer it for the paths
+// that return before.
 func (s *Syncer) suppress(rel string) (settled func()) {
 	if s.opts.Echoes == nil {
 		return func() {}
 	}
 	s.opts.Echoes.Suppress(rel, s.opts.Now().Add(5*time.Second))
-	return func() { s.opts.Echoes.Settle(rel) }
+	var once sync.Once
+	return func() { once.Do(func() { s.opts.Echoes.Settle(rel) }) }
 }
 
 // deleteLocal removes a file that was deleted remotely, unless it changed
@@ -292,13 +296,12 @@ func (s *Syncer) deleteLocal(ctx context.Context, a planner.Action) error {
 		return err
 	}
 	settle := s.suppress(a.Path)
+	defer settle()
 	err = localfs.RetryLocked(ctx, true, func() error { return os.Remove(p) })
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		settle()
 		return err
 	}
 	if err := s.db.DeleteBase(context.WithoutCancel(ctx), s.opts.Pair, a.Path); err != nil {
-		settle()
 		return err
 	}
 	settle()

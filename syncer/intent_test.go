@@ -150,6 +150,42 @@ func TestUnrecordedDownloadThenChanged(t *testing.T) {
 
 func conflictCopy(name string) bool { return strings.Contains(name, ".conflict-") }
 
+// sharedStore returns a fixture that pushed rel with data, and a second
+// fixture (another device) on the same store that has not synced yet. The
+// file is dated an hour back, so that no fingerprint of it is racy (see
+// racyWindow) and only the checks under test can notice an edit.
+func sharedStore(t *testing.T, mut func(*Options), rel string, data []byte) (src, dst *fixture) {
+	t.Helper()
+	src = newFixture(t)
+	src.write(t, rel, data)
+	long := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(src.root, filepath.FromSlash(rel)), long, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.syncer(t, mut).Run(t.Context(), "run"); err != nil {
+		t.Fatal(err)
+	}
+	dst = newFixture(t)
+	dst.store = src.store
+	return src, dst
+}
+
+// editKeepingSize rewrites rel of f with edit (of the same size) and an
+// mtime 300 ms after the file's: a user's edit that a filesystem with
+// coarse times, or a check with a tolerance, could take for the old file.
+func editKeepingSize(f *fixture, rel string, edit []byte) error {
+	p := filepath.Join(f.root, filepath.FromSlash(rel))
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(p, edit, 0o644); err != nil {
+		return err
+	}
+	at := fi.ModTime().Add(300 * time.Millisecond)
+	return os.Chtimes(p, at, at)
+}
+
 // An edit that lands on a downloaded file right after its rename, with the
 // same size and an mtime less than a second from the object's, is not taken
 // for the downloaded content: the pass does not record it as the base, and
@@ -157,26 +193,9 @@ func conflictCopy(name string) bool { return strings.Contains(name, ".conflict-"
 // leave this device).
 func TestEditRightAfterDownloadIsNotTakenForIt(t *testing.T) {
 	both := func(o *Options) { o.Direction = planner.Both }
-	src := newFixture(t)
-	src.write(t, "a.txt", []byte("0123456789"))
-	if _, err := src.syncer(t, both).Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	dst := newFixture(t)
-	dst.store = src.store
+	src, dst := sharedStore(t, both, "a.txt", []byte("0123456789"))
 	edit := []byte("abcdefghij")
-	placedHook = func(rel string) error {
-		p := filepath.Join(dst.root, filepath.FromSlash(rel))
-		fi, err := os.Stat(p)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, edit, 0o644); err != nil {
-			return err
-		}
-		at := fi.ModTime().Add(300 * time.Millisecond)
-		return os.Chtimes(p, at, at)
-	}
+	placedHook = func(rel string) error { return editKeepingSize(dst, rel, edit) }
 	dst.syncer(t, both).Run(t.Context(), "run")
 	placedHook = nil
 	// Without a base, the edit and the object are a conflict: the next
@@ -220,24 +239,9 @@ func (e *onSettle) Settle(rel string) {
 // edit over the object it was made on.
 func TestEditBeforeTheWatcherSettlesIsRetried(t *testing.T) {
 	both := func(o *Options) { o.Direction = planner.Both }
-	src := newFixture(t)
-	src.write(t, "a.txt", []byte("0123456789"))
-	if _, err := src.syncer(t, both).Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	dst := newFixture(t)
-	dst.store = src.store
+	src, dst := sharedStore(t, both, "a.txt", []byte("0123456789"))
 	edit := []byte("abcdefghij")
-	echoes := &onSettle{fn: func(rel string) {
-		p := filepath.Join(dst.root, filepath.FromSlash(rel))
-		fi, err := os.Stat(p)
-		if err != nil {
-			return
-		}
-		os.WriteFile(p, edit, 0o644)
-		at := fi.ModTime().Add(300 * time.Millisecond)
-		os.Chtimes(p, at, at)
-	}}
+	echoes := &onSettle{fn: func(rel string) { editKeepingSize(dst, rel, edit) }}
 	res, _ := dst.syncer(t, func(o *Options) { both(o); o.Echoes = echoes }).Run(t.Context(), "run")
 	if res.Counts.Failed != 1 {
 		t.Fatalf("the download edited before the watcher settled: %+v, want it failed for a retry", res.Counts)
@@ -256,13 +260,7 @@ func TestEditBeforeTheWatcherSettlesIsRetried(t *testing.T) {
 // instead of going unseen; the retry uploads the new file.
 func TestRecreatedBeforeTheWatcherSettlesIsRetried(t *testing.T) {
 	both := func(o *Options) { o.Direction = planner.Both; o.Delete = planner.Propagate }
-	src := newFixture(t)
-	src.write(t, "a.txt", []byte("first"))
-	if _, err := src.syncer(t, both).Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	dst := newFixture(t)
-	dst.store = src.store
+	src, dst := sharedStore(t, both, "a.txt", []byte("first"))
 	if _, err := dst.syncer(t, both).Run(t.Context(), "run"); err != nil {
 		t.Fatal(err)
 	}

@@ -43,8 +43,7 @@ func TestWriteRatios(t *testing.T) {
 	})
 	var b strings.Builder
 	WriteRatios(&b, sums, "ks3sync")
-	out := b.String()
-	for _, want := range []string{
+	wantLines(t, b.String(),
 		"| case | setting | ks3sync/rclone | ks3sync/aws | target | met |",
 		"| upload-small | default | 0.25 | 0.10 | | |",
 		"| upload-small | equal | 0.30 | 0.10 | | |",
@@ -52,11 +51,7 @@ func TestWriteRatios(t *testing.T) {
 		"| noop-rerun | equal | – | – | | |",
 		"| noop-rerun | best | 0.67 | – | ≤ 0.5× fastest (0.67) | no |",
 		"| download-small | best | – | – | – | |",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("missing line %q in\n%s", want, out)
-		}
-	}
+	)
 }
 
 func TestWriteMedians(t *testing.T) {
@@ -102,15 +97,10 @@ func TestWriteEncryptedRate(t *testing.T) {
 	})
 	var b strings.Builder
 	WriteEncryptedRate(&b, sums, "ks3sync", 1000<<20, 600)
-	out := b.String()
-	for _, want := range []string{
+	wantLines(t, b.String(),
 		"encrypted upload of 1000 MiB: best 2.00 s = 524 MB/s, 87% of AES-CBC on one core (600 MB/s); target ≥ 90%: no",
 		"encrypted against the fastest plain peer (aws, 2.50 s): 0.80 (target ≤ 0.8×)",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("missing line %q in\n%s", want, out)
-		}
-	}
+	)
 	b.Reset()
 	WriteRatios(&b, sums, "ks3sync")
 	if strings.Contains(b.String(), string(UploadLargeEncrypted)) {
@@ -135,5 +125,15 @@ func TestSupports(t *testing.T) {
 func TestCBCRate(t *testing.T) {
 	if r := CBCRate(); r < 10 {
 		t.Errorf("CBCRate = %.1f MB/s: not a measurement", r)
+	}
+}
+
+// wantLines reports each of lines that out does not contain.
+func wantLines(t *testing.T, out string, lines ...string) {
+	t.Helper()
+	for _, want := range lines {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing line %q in\n%s", want, out)
+		}
 	}
 }
