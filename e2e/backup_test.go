@@ -324,12 +324,23 @@ func TestBackupPrune(t *testing.T) {
 	if !strings.Contains(r.stdout, "pruned 0 version(s)") || !slices.Equal(kept(), all) {
 		t.Fatalf("prune within keep 1h deleted something:\n%s", r)
 	}
+	off := pairConfig(e, "bk", src, "bkt", "    delete: propagate\n    history: {keep: 0}\n")
+	for _, args := range [][]string{{"--pair", "bk"}, nil} {
+		r = e.run(append([]string{"prune", "--config", off}, args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "history is off") && !strings.Contains(r.stderr, "keeps history") || !slices.Equal(kept(), all) {
+			t.Fatalf("prune %v of a pair whose history is off: %s", args, r)
+		}
+	}
 
 	time.Sleep(1100 * time.Millisecond) // every kept version is now older than 1s
 	short := pairConfig(e, "bk", src, "bkt", "    delete: propagate\n    history: {keep: 1s, versions: 2}\n")
 	r = e.mustRun(0, "prune", "--config", short, "--pair", "bk", "--dry-run")
 	if !strings.Contains(r.stdout, "would prune 2 version(s)") || !slices.Equal(kept(), all) {
 		t.Fatalf("dry run:\n%s", r)
+	}
+	r = e.mustRun(0, "prune", "--config", short, "--dry-run") // every pair with history on
+	if !strings.Contains(r.stdout, "pair bk (") || !strings.Contains(r.stdout, "would prune 2 version(s)") || !slices.Equal(kept(), all) {
+		t.Fatalf("dry run without --pair:\n%s", r)
 	}
 	r = e.mustRun(0, "prune", "--config", short, "--pair", "bk")
 	want := []string{"f.txt=version 2", "f.txt=version 3", "gone.txt=deleted later", "other.txt=other 0"}
@@ -343,10 +354,6 @@ func TestBackupPrune(t *testing.T) {
 	want = []string{"f.txt=version 3", "gone.txt=deleted later", "other.txt=other 1"}
 	if got := kept(); !slices.Equal(got, want) {
 		t.Errorf("after a run with versions 1: %q, want %q", got, want)
-	}
-	off := pairConfig(e, "bk", src, "bkt", "    history: {keep: 0}\n")
-	if r := e.run("prune", "--config", off, "--pair", "bk"); r.code != 2 || !strings.Contains(r.stderr, "history is off") {
-		t.Errorf("prune with history off: want exit 2, got %s", r)
 	}
 }
 

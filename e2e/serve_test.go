@@ -83,8 +83,9 @@ func startServe(t *testing.T, e *env, wantKeys bool, args ...string) *served {
 }
 
 // TestServeBuiltinKeys runs serve without keys: it prints the built-in
-// pair, which tool commands pointed at it then use, and refuses to listen
-// beyond loopback with it.
+// pair, which tool commands pointed at it then use (given as printed, or
+// not at all for a loopback --endpoint), and refuses to listen beyond
+// loopback with it.
 func TestServeBuiltinKeys(t *testing.T) {
 	e := newEnv(t)
 	root := filepath.Join(e.dir, "store")
@@ -98,13 +99,27 @@ func TestServeBuiltinKeys(t *testing.T) {
 		t.Fatalf("mb with the printed keys: %v\n%s", err, out)
 	}
 
-	refuse := exec.Command(binPath, "serve", "--root", filepath.Join(e.dir, "open"), "--addr", "0.0.0.0:0")
-	refuse.Dir = e.dir
+	var keyless []string
 	for _, kv := range e.environ() {
 		if !strings.HasPrefix(kv, "KS3_") {
-			refuse.Env = append(refuse.Env, kv)
+			keyless = append(keyless, kv)
 		}
 	}
+	// With no keys at all, a loopback --endpoint gets the built-in pair.
+	for _, args := range [][]string{{"mb", "ks3://keyless"}, {"ls"}} {
+		cmd = exec.Command(binPath, append(args, "--endpoint", s.url)...)
+		cmd.Dir, cmd.Env = e.dir, keyless
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v with no keys against a keyless serve: %v\n%s", args, err, out)
+		}
+		if args[0] == "ls" && !strings.Contains(string(out), "keyless") {
+			t.Errorf("ls with no keys does not show the bucket made with none:\n%s", out)
+		}
+	}
+
+	refuse := exec.Command(binPath, "serve", "--root", filepath.Join(e.dir, "open"), "--addr", "0.0.0.0:0")
+	refuse.Dir, refuse.Env = e.dir, keyless
 	out, err := refuse.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "loopback") || !strings.Contains(string(out), "--access-key") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -230,6 +231,11 @@ func (a *app) client(ctx context.Context, throttle bool) (*ks3.Client, error) {
 		if opts.AccessKey == "" {
 			opts.AccessKey, opts.SecretKey = localAccessKey, localSecretKey
 		}
+	} else if opts.AccessKey == "" && opts.SecretKey == "" && loopbackEndpoint(opts.Endpoint) {
+		// A ks3sync serve started without keys accepts the built-in
+		// pair, on loopback only: tools pointed at it need nothing more.
+		a.log.Debug().Str("endpoint", opts.Endpoint).Msg("no credentials: using the built-in pair of a local ks3sync serve")
+		opts.AccessKey, opts.SecretKey = localAccessKey, localSecretKey
 	} else if opts.AccessKey == "" || opts.SecretKey == "" {
 		return nil, usageError("no credentials: set --access-key/--secret-key, KS3_ACCESS_KEY/KS3_SECRET_KEY, or access_key/secret_key in the config")
 	}
@@ -284,4 +290,23 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// loopbackEndpoint reports whether endpoint (host, host:port or a URL)
+// names this machine: localhost or a loopback address.
+func loopbackEndpoint(endpoint string) bool {
+	host := endpoint
+	if _, rest, ok := strings.Cut(host, "://"); ok {
+		host = rest
+	}
+	host, _, _ = strings.Cut(host, "/")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
