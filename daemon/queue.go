@@ -41,7 +41,7 @@ func (l *loop) queueFailed(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return
 	}
-	l.log.Error().Err(err).Dur("retry_in", firstBackoff).Msg("dirty queue")
+	l.log.Error().Err(err).Float64("retry_in_seconds", firstBackoff.Seconds()).Msg("dirty queue")
 	l.retry.Reset(firstBackoff)
 }
 

@@ -147,8 +147,8 @@ func TestQueueWriteFailureWaits(t *testing.T) {
 		h.change("a")
 		h.advanceTo(12 * time.Second)
 		h.wantCalls(smallPasses, "0s paths [a]", "5s paths [a]", "10s paths [a]")
-		if got := h.logLines("error", "dirty queue"); len(got) != 3 || got[0]["retry_in"] != 5000.0 {
-			t.Fatalf("errors %q = %v, want 3 with retry_in 5000 ms", "dirty queue", got)
+		if got := h.logLines("error", "dirty queue"); len(got) != 3 || got[0]["retry_in_seconds"] != 5.0 {
+			t.Fatalf("errors %q = %v, want 3 with retry_in_seconds 5", "dirty queue", got)
 		}
 
 		if _, err := raw.Exec(`DROP TRIGGER full_update; DROP TRIGGER full_delete`); err != nil {

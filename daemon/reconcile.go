@@ -31,7 +31,7 @@ func (l *loop) reconcile(ctx context.Context) {
 	if err != nil {
 		l.failures++
 		wait := Backoff(l.failures)
-		l.failure(err, zerolog.ErrorLevel).Dur("retry_in", wait).Msg("reconcile failed")
+		l.failure(err, zerolog.ErrorLevel).Float64("retry_in_seconds", wait.Seconds()).Msg("reconcile failed")
 		l.full.Reset(wait)
 		return
 	}

@@ -71,10 +71,10 @@ func TestReconcileFailuresBackOff(t *testing.T) {
 		)
 		var waits []any
 		for _, l := range h.logLines("error", "reconcile failed") {
-			waits = append(waits, l["retry_in"])
+			waits = append(waits, l["retry_in_seconds"])
 		}
-		if want := []any{5000.0, 10000.0, 20000.0, 5000.0}; !slices.Equal(waits, want) {
-			t.Fatalf("retry_in of failed reconciles = %v, want %v", waits, want)
+		if want := []any{5.0, 10.0, 20.0, 5.0}; !slices.Equal(waits, want) {
+			t.Fatalf("retry_in_seconds of failed reconciles = %v, want %v", waits, want)
 		}
 	})
 }

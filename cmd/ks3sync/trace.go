@@ -11,8 +11,8 @@ import (
 
 // traceTransport logs every HTTP request at trace level: method, host,
 // path, the query with signatures and credentials redacted, status,
-// duration and the service's request id. Headers are never logged: they
-// carry the Authorization signature.
+// duration_seconds and the service's request id. Headers are never logged:
+// they carry the Authorization signature.
 type traceTransport struct {
 	next http.RoundTripper
 	log  zerolog.Logger
@@ -32,7 +32,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if q := redactQuery(req.URL.Query()); q != "" {
 		ev = ev.Str("query", q)
 	}
-	ev = ev.Dur("duration", time.Since(start))
+	ev = ev.Float64("duration_seconds", time.Since(start).Seconds())
 	if err != nil {
 		ev.Err(err).Msg("http request failed")
 		return resp, err

@@ -10,8 +10,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// A traced request logs method, path, status, duration and request id, and
-// neither the Authorization header nor signed query values.
+// A traced request logs method, path, status, duration in seconds and
+// request id, and neither the Authorization header nor signed query values.
 func TestTraceTransportRedacts(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Kss-Request-Id", "req-42")
@@ -28,10 +28,13 @@ func TestTraceTransportRedacts(t *testing.T) {
 	}
 	resp.Body.Close()
 	line := logs.String()
-	for _, want := range []string{`"method":"GET"`, `"path":"/bkt/a%20b"`, `"status":404`, `"request_id":"req-42"`, `"duration":`, `Expires=9`, `Signature=REDACTED`} {
+	for _, want := range []string{`"method":"GET"`, `"path":"/bkt/a%20b"`, `"status":404`, `"request_id":"req-42"`, `"duration_seconds":`, `Expires=9`, `Signature=REDACTED`} {
 		if !strings.Contains(line, want) {
 			t.Errorf("log %s lacks %s", line, want)
 		}
+	}
+	if strings.Contains(line, `"duration":`) {
+		t.Errorf("log %s has a duration without its unit", line)
 	}
 	for _, secret := range []string{"s3cr3t", "AKLTkey", "AKID"} {
 		if strings.Contains(line, secret) {

@@ -154,7 +154,7 @@ func (h *Handler) logRequest(r *http.Request, req *request, cw *countingWriter, 
 		Int("status", cw.statusCode()).
 		Int64("bytes_in", in).
 		Int64("bytes_out", cw.n).
-		Dur("duration", time.Since(start)).
+		Float64("duration_seconds", time.Since(start).Seconds()).
 		Str("request_id", req.id).
 		Msg("request")
 }

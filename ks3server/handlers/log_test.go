@@ -53,8 +53,11 @@ func TestRequestLog(t *testing.T) {
 			t.Errorf("log field %s = %v, want %v", k, entry[k], v)
 		}
 	}
-	if _, ok := entry["duration"]; !ok {
-		t.Error("no duration in the request log")
+	if d, ok := entry["duration_seconds"].(float64); !ok || d < 0 || d > 60 {
+		t.Errorf("duration_seconds = %v, want the request's time in seconds", entry["duration_seconds"])
+	}
+	if _, ok := entry["duration"]; ok {
+		t.Error("the request log has a duration without its unit")
 	}
 	sig := auth[strings.IndexByte(auth, ':')+1:]
 	for _, secret := range []string{sig, "c2VjcmV0", testSK, "Authorization", "Signature"} {
