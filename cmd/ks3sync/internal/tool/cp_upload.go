@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	ks3crypto "github.com/ks3sync/ks3sync/crypto"
 	"github.com/ks3sync/ks3sync/ks3"
 	"github.com/ks3sync/ks3sync/objmeta"
@@ -36,7 +34,7 @@ type copier struct {
 	log          *itemLog
 	errw         io.Writer
 	showProgress bool
-	bar          *progressbar.ProgressBar // nil without a terminal
+	bar          *meter // nil without a terminal
 }
 
 // startBar shows a progress bar for total bytes (-1: unknown) when stderr

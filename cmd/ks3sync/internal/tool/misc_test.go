@@ -16,9 +16,9 @@ import (
 )
 
 func TestByteProgress(t *testing.T) {
-	bar := progressbar.NewOptions64(1000, progressbar.OptionSetWriter(io.Discard))
+	bar := newMeter(1000, "x", nil, progressbar.OptionSetWriter(io.Discard))
 	p := newByteProgress(bar, 100, 2)
-	current := func() int64 { return bar.State().CurrentNum }
+	current := func() int64 { return bar.bar.State().CurrentNum }
 	p.add(50) // the first of two passes, half done
 	if got := current(); got != 25 {
 		t.Errorf("after 50 of 200 bytes read: %d, want 25", got)

@@ -5,8 +5,6 @@ import (
 	"io"
 	"sync"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/cli"
 )
 
@@ -19,7 +17,7 @@ type itemLog struct {
 	out    io.Writer
 	errw   io.Writer
 	quiet  bool
-	bar    *progressbar.ProgressBar
+	bar    *meter
 	done   int
 	failed int
 }
@@ -29,7 +27,7 @@ func newItemLog(out, errw io.Writer, quiet bool) *itemLog {
 }
 
 // setBar sets the progress bar to clear before printing (nil for none).
-func (l *itemLog) setBar(bar *progressbar.ProgressBar) {
+func (l *itemLog) setBar(bar *meter) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.bar = bar
