@@ -231,9 +231,11 @@ func (a *app) client(ctx context.Context, throttle bool) (*ks3.Client, error) {
 		if opts.AccessKey == "" {
 			opts.AccessKey, opts.SecretKey = localAccessKey, localSecretKey
 		}
-	} else if opts.AccessKey == "" && opts.SecretKey == "" && loopbackEndpoint(opts.Endpoint) {
+	} else if opts.AccessKey == "" && opts.SecretKey == "" && a.flags.endpoint != "" && loopbackEndpoint(opts.Endpoint) {
 		// A ks3sync serve started without keys accepts the built-in
-		// pair, on loopback only: tools pointed at it need nothing more.
+		// pair, on loopback only: a command pointed at it with
+		// --endpoint needs nothing more. (A configured endpoint still
+		// needs configured keys.)
 		a.log.Debug().Str("endpoint", opts.Endpoint).Msg("no credentials: using the built-in pair of a local ks3sync serve")
 		opts.AccessKey, opts.SecretKey = localAccessKey, localSecretKey
 	} else if opts.AccessKey == "" || opts.SecretKey == "" {
