@@ -74,7 +74,7 @@ func deletionCases() []badCase {
 			synced(c, 10, "max_delete: 100%")
 			os.RemoveAll(c.root)
 		}},
-		{name: "mass deletion: unmounted folder", needsRoot: true, exit: 0, want: []string{"{root}"}, setup: func(c *caseRig) {
+		{name: "mass deletion: unmounted folder", needsRoot: true, exit: exitAnyFailure, want: []string{"{root}", "not mounted"}, setup: func(c *caseRig) {
 			os.MkdirAll(c.root, 0o755)
 			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", c.root).CombinedOutput(); err != nil {
 				c.t.Fatalf("mount: %v\n%s", err, out)

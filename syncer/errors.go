@@ -14,6 +14,12 @@ import (
 // empty is synced, with a warning and without deletions.)
 var ErrLocalRootMissing = errors.New("local folder does not exist")
 
+// ErrFolderReplaced is the error (wrapped with the folder's path) of a
+// push pass whose local folder is empty and is not the folder the pair
+// synced before: another device and inode, as an empty mount point whose
+// disk is not mounted has. Nothing is synced.
+var ErrFolderReplaced = errors.New("local folder is empty and is not the folder synced before")
+
 // errRetryLater marks a per-item failure that the next pass is expected to
 // fix on its own (the file changed while it was being read, for example).
 var errRetryLater = errors.New("retry later")

@@ -71,7 +71,7 @@ func ErrorKind(err error) string {
 	switch {
 	case errors.As(err, &ge):
 		return KindGuard
-	case errors.Is(err, ErrLocalRootMissing):
+	case errors.Is(err, ErrLocalRootMissing), errors.Is(err, ErrFolderReplaced):
 		return KindNoFolder
 	case errors.As(err, &ke):
 		return serviceKind(ke)

@@ -232,10 +232,14 @@ func (s *Syncer) gather(ctx context.Context, paths []string, t *tally) (planner.
 		// propagate deletions from here either.
 		opts.LocalRootMissing = dirEmpty(s.opts.Root)
 	}
-	if opts.LocalRootMissing && s.hasMarker() {
-		// Emptied, not unmounted: the folder marker says it is the
-		// synced folder (see markFolder).
-		opts.LocalRootMissing = false
+	if opts.LocalRootMissing {
+		// Emptied, not unmounted, when the folder marker or the folder's
+		// identity says it is the synced folder (see markFolder).
+		emptied, err := s.emptiedOnPurpose(ctx)
+		if err != nil {
+			return in, opts, err
+		}
+		opts.LocalRootMissing = !emptied
 	}
 	return in, opts, nil
 }

@@ -79,10 +79,14 @@ func (s *Syncer) reconcileAll(ctx context.Context, t *tally, res *Result) error 
 		if !ok {
 			break
 		}
-		if first && w.LocalEmpty() && w.BaseSeen > 0 && !s.hasMarker() {
-			// Empty, and not marked as emptied on purpose (see
-			// markFolder): maybe a disk that is not mounted.
-			wopts.LocalRootMissing = true
+		if first && w.LocalEmpty() && w.BaseSeen > 0 {
+			// Empty: emptied on purpose, or maybe a disk that is not
+			// mounted (see markFolder).
+			emptied, err := s.emptiedOnPurpose(ctx)
+			if err != nil {
+				return err
+			}
+			wopts.LocalRootMissing = !emptied
 		}
 		for _, r := range in.Remote {
 			if seen++; rand.IntN(seen) == 0 {

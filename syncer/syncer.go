@@ -155,6 +155,10 @@ type Syncer struct {
 	// retained is where the history's retention stopped, and when it last
 	// ran; only the goroutine running a pass touches it.
 	retained retention
+	// folderID is the identity of the local folder as last recorded in
+	// the state store ("" until read or recorded); only the goroutine
+	// running a pass touches it.
+	folderID string
 }
 
 // New checks the options and returns a Syncer for one pair. db may be nil

@@ -373,64 +373,62 @@ func TestPullRefusesPathThroughLink(t *testing.T) {
 	}
 }
 
-// Emptying the folder is never propagated, by a watch pass either.
-func TestWatchPassOnEmptiedRootDeletesNothing(t *testing.T) {
-	f := newFixture(t)
-	f.write(t, "a", []byte("a"))
-	f.write(t, "b/c", []byte("c"))
-	s := f.syncer(t, func(o *Options) { o.Delete = planner.Propagate })
-	if _, err := s.Run(t.Context(), "run"); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(f.root, "a"))
-	os.RemoveAll(filepath.Join(f.root, "b"))
-	if _, err := s.RunPaths(t.Context(), []string{"a", "b"}); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.store.objects) != 2 {
-		t.Errorf("objects = %d after emptying the root, want 2", len(f.store.objects))
-	}
-}
-
-// A folder emptied by the user (its folder marker still there) propagates
-// its deletions, by a full pass and by a watch pass; an empty folder
-// without the marker (a mount point whose disk is gone) never does.
+// A both pair's folder emptied by the user propagates its deletions, by a
+// full pass and by a watch pass (its folder marker says so); a push pair's
+// never does. An empty folder that is another folder (a mount point whose
+// disk is gone) never does either, and a push pass over it fails, naming
+// it, since its identity differs from the one recorded.
 func TestEmptiedRootPropagatesUnmountedDoesNot(t *testing.T) {
-	for _, watchPass := range []bool{false, true} {
-		for _, unmounted := range []bool{false, true} {
-			f := newFixture(t)
-			f.write(t, "a", []byte("a"))
-			f.write(t, "b/c", []byte("c"))
-			s := f.syncer(t, func(o *Options) { o.Delete, o.Direction, o.Host = planner.Propagate, planner.Both, "h" })
-			if _, err := s.Run(t.Context(), "run"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := os.Stat(filepath.Join(f.root, ".ks3sync", "folder")); err != nil {
-				t.Fatalf("no folder marker after the first pass: %v", err)
-			}
-			os.RemoveAll(filepath.Join(f.root, "a"))
-			os.RemoveAll(filepath.Join(f.root, "b"))
-			if unmounted {
-				os.RemoveAll(filepath.Join(f.root, ".ks3sync"))
-			}
-			var err error
-			if watchPass {
-				_, err = s.RunPaths(t.Context(), []string{"a", "b"})
-			} else {
-				_, err = s.Run(t.Context(), "run")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := 0
-			if unmounted {
-				want = 2
-			}
-			if len(f.store.objects) != want {
-				t.Errorf("watch pass %v, unmounted %v: objects = %d after emptying the root, want %d", watchPass, unmounted, len(f.store.objects), want)
-			}
-			if _, err := os.Stat(filepath.Join(f.root, ".ks3sync")); unmounted && err == nil {
-				t.Error("an empty folder without its marker was marked")
+	for _, dir := range []planner.Direction{planner.Push, planner.Both} {
+		for _, watchPass := range []bool{false, true} {
+			for _, unmounted := range []bool{false, true} {
+				name := fmt.Sprintf("%s, watch pass %v, unmounted %v", dir, watchPass, unmounted)
+				f := newFixture(t)
+				f.write(t, "a", []byte("a"))
+				f.write(t, "b/c", []byte("c"))
+				s := f.syncer(t, func(o *Options) { o.Delete, o.Direction, o.Host = planner.Propagate, dir, "h" })
+				if _, err := s.Run(t.Context(), "run"); err != nil {
+					t.Fatal(err)
+				}
+				_, err := os.Stat(filepath.Join(f.root, ".ks3sync", "folder"))
+				if marked := err == nil; marked != (dir == planner.Both) {
+					t.Fatalf("%s: folder marker after the first pass: %v", name, err)
+				}
+				os.RemoveAll(filepath.Join(f.root, "a"))
+				os.RemoveAll(filepath.Join(f.root, "b"))
+				if unmounted {
+					// The disk's folder goes, with its marker; an empty
+					// mount point is left at its path.
+					if err := os.Rename(f.root, f.root+".disk"); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Mkdir(f.root, 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if watchPass {
+					_, err = s.RunPaths(t.Context(), []string{"a", "b"})
+				} else {
+					_, err = s.Run(t.Context(), "run")
+				}
+				switch {
+				case unmounted && dir == planner.Push:
+					if !errors.Is(err, ErrFolderReplaced) || !strings.Contains(err.Error(), f.root) || !strings.Contains(err.Error(), "mount") {
+						t.Errorf("%s: err = %v, want ErrFolderReplaced naming the folder", name, err)
+					}
+				case err != nil:
+					t.Fatalf("%s: %v", name, err)
+				}
+				want := 0
+				if unmounted || dir == planner.Push {
+					want = 2
+				}
+				if len(f.store.objects) != want {
+					t.Errorf("%s: objects = %d after emptying the root, want %d", name, len(f.store.objects), want)
+				}
+				if _, err := os.Stat(filepath.Join(f.root, ".ks3sync")); unmounted && err == nil {
+					t.Errorf("%s: an empty folder that is not the synced one was marked", name)
+				}
 			}
 		}
 	}
