@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -31,6 +32,9 @@ func TestPlanCaseCollision(t *testing.T) {
 			for _, a := range res.Actions {
 				if !strings.Contains(a.Reason, `"Report.pdf", "report.pdf"`) || !strings.Contains(a.Reason, "letter case") {
 					t.Errorf("reason %q does not name both keys and the cause", a.Reason)
+				}
+				if !errors.Is(a.Err, ErrNameCollision) {
+					t.Errorf("error %v is not an ErrNameCollision: it would fail the pass", a.Err)
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -230,10 +231,23 @@ func (b *builder) add(a Action) {
 	}
 }
 
+// ErrNameCollision is what the errors of names that collide in the local
+// folder match (errors.Is): two local files, or two remote keys, that the
+// folder cannot tell apart (Unicode normalisation, letter case). Their
+// Error actions are skips to report, not failures: no rule of the folder's
+// system can hold both, so trying again cannot succeed.
+var ErrNameCollision = errors.New("names collide in the local folder")
+
+// collision is an error of colliding names, matching ErrNameCollision.
+type collision string
+
+func (c collision) Error() string        { return string(c) }
+func (c collision) Is(target error) bool { return target == ErrNameCollision }
+
 // duplicateLocal reports local files whose names are equal after NFC, or
 // after case folding under case-insensitive rules.
 func (b *builder) duplicateLocal(g *group) {
-	err := fmt.Errorf("local path %q: %d files have this name after Unicode normalisation%s; rename all but one", g.path, len(g.local), b.orCase())
+	err := collision(fmt.Sprintf("local path %q: %d files have this name after Unicode normalisation%s; rename all but one", g.path, len(g.local), b.orCase()))
 	for i := range g.local {
 		b.add(Action{Kind: Error, Path: g.path, Reason: "skipped: " + err.Error(), Local: &g.local[i], Base: g.base, Err: err})
 	}
@@ -246,7 +260,7 @@ func (b *builder) duplicateRemote(g *group) {
 		keys[i] = fmt.Sprintf("%q", b.in.Remote[ref.idx].Key)
 	}
 	slices.Sort(keys)
-	err := fmt.Errorf("remote keys %s all map to local path %q (they differ only in Unicode normalisation%s); rename all but one in the bucket", strings.Join(keys, ", "), g.path, b.orCase())
+	err := collision(fmt.Sprintf("remote keys %s all map to local path %q (they differ only in Unicode normalisation%s); rename all but one in the bucket", strings.Join(keys, ", "), g.path, b.orCase()))
 	for _, ref := range g.remote {
 		r := b.in.Remote[ref.idx]
 		r.Path = g.path

@@ -117,6 +117,17 @@ func (t *tally) fail(path, msg string) {
 	t.mu.Unlock()
 }
 
+// skip counts an item that is skipped for good reason but must be seen: it
+// is reported with the run's errors (status shows them) without failing.
+func (t *tally) skip(msg string) {
+	t.mu.Lock()
+	t.counts.Skipped++
+	if len(t.errs) < 1000 {
+		t.errs = append(t.errs, msg)
+	}
+	t.mu.Unlock()
+}
+
 func (t *tally) snapshot() (state.RunCounts, []string, []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

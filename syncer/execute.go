@@ -134,6 +134,17 @@ func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) error {
 			t.add(func(c *state.RunCounts) { c.Skipped++ })
 		}
 	case planner.Error:
+		if errors.Is(a.Err, planner.ErrNameCollision) {
+			// Names this folder cannot tell apart: skipped, and said
+			// so, but not a failure (no pass could do better).
+			name := a.Path
+			if a.Key != "" {
+				name = a.Key
+			}
+			t.skip(fmt.Sprintf("%s: %s", name, a.Reason))
+			s.emit(Event{Kind: EventWarning, Path: a.Path, Key: a.Key, Reason: a.Reason})
+			return nil
+		}
 		err = a.Err
 		if err == nil {
 			err = errors.New(a.Reason)
