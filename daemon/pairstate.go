@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ks3sync/ks3sync/notify"
+	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/syncer"
 )
 
@@ -136,12 +137,17 @@ func (p *pairState) moved(ev syncer.Event) {
 func (p *pairState) conflict(ev syncer.Event, m *Monitor) {
 	t := &p.status.Totals
 	t.Conflicts++
-	t.DownloadedFiles++
-	t.DownloadedBytes += ev.Size
+	if ev.Action == string(planner.Upload) { // the local version won, or lost a race as a conflict copy
+		t.UploadedFiles++
+		t.UploadedBytes += ev.Size
+	} else {
+		t.DownloadedFiles++
+		t.DownloadedBytes += ev.Size
+	}
 	p.finished(ev)
 	p.conflicts.add(ConflictRecord{Time: ev.Time, Path: ev.Path, Reason: ev.Reason})
 	m.notify(notify.Message{Event: notify.Conflict, Pair: ev.Pair, Path: ev.Path, Time: ev.Time,
-		Message: "conflict: " + ev.Path + " changed on both sides; both copies were kept (" + ev.Reason + ")"})
+		Message: "conflict: " + ev.Path + " changed on both sides (" + ev.Reason + ")"})
 }
 
 // guardRefused records a guard's refusal with its figures, or counts it

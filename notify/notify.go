@@ -26,7 +26,7 @@ const (
 	Failure  Event = "failure"  // a pair's passes failed AfterFailures times in a row
 	Recovery Event = "recovery" // a pair's pass succeeded after a failure or refusal was notified
 	Refused  Event = "refused"  // a guard held a pair's pass back
-	Conflict Event = "conflict" // both sides changed a file; both copies were kept
+	Conflict Event = "conflict" // both sides changed a file: a copy was kept, or the conflict policy picked one
 )
 
 // Message is the JSON body of a notification: the webhook's request body

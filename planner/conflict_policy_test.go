@@ -44,6 +44,9 @@ func TestConflictPolicy(t *testing.T) {
 			t.Errorf("%s history=%v remote mtime %d: %s keepLocal=%v %q, want %s keepLocal=%v containing %q",
 				tc.policy, tc.history, tc.remoteMT, a.Kind, a.KeepLocal, a.Reason, tc.want, tc.keepLocal, tc.reason)
 		}
+		if settles := a.Kind != Conflict; a.Settles != settles {
+			t.Errorf("%s history=%v remote mtime %d: Settles = %v, want %v", tc.policy, tc.history, tc.remoteMT, a.Settles, settles)
+		}
 		if (a.Kind == Conflict || a.KeepLocal) && a.ConflictPath != "a.conflict-laptop-t.txt" {
 			t.Errorf("%s: ConflictPath = %q", tc.policy, a.ConflictPath)
 		}

@@ -162,8 +162,9 @@ func (b *builder) visit(g *group) {
 			Reason: fmt.Sprintf("sync record is for key %q, outside prefix %q", stale.RemoteKey, b.opts.Prefix)})
 		return
 	}
-	d, keepLocal := resolveConflict(ps, decide(ps, b.opts.Direction, b.opts.Delete), b.opts)
-	b.emit(g.path, ps, d, keepLocal)
+	decided := decide(ps, b.opts.Direction, b.opts.Delete)
+	d, keepLocal := resolveConflict(ps, decided, b.opts)
+	b.emit(g.path, ps, d, keepLocal, decided.kind == Conflict && d.kind != Conflict)
 }
 
 // forgetOthers forgets the sync records of g kept under another spelling
@@ -183,8 +184,9 @@ func (b *builder) forgetOthers(g *group) {
 
 // emit turns a decision into an action, applying the missing-root guard.
 // keepLocal marks a download that replaces a changed local file (see
-// Action.KeepLocal).
-func (b *builder) emit(path string, ps paths, d decision, keepLocal bool) {
+// Action.KeepLocal), settled an action that settles a conflict by the
+// pair's policy (Action.Settles).
+func (b *builder) emit(path string, ps paths, d decision, keepLocal, settled bool) {
 	if d.kind == DeleteRemote && b.opts.LocalRootMissing {
 		d = decision{Nothing, "local deleted, but the local folder is missing or empty; not deleting remotely"}
 		b.suppressed++
@@ -204,7 +206,7 @@ func (b *builder) emit(path string, ps paths, d decision, keepLocal bool) {
 		r.Path = path
 		a.Remote = &r
 	}
-	a.KeepLocal = keepLocal
+	a.KeepLocal, a.Settles = keepLocal, settled
 	if d.kind == Conflict || keepLocal {
 		a.ConflictPath = ConflictName(path, b.opts.Host, b.opts.Time)
 	}

@@ -208,6 +208,10 @@ type Action struct {
 	// set too, for an executor that cannot keep it there and falls back
 	// to a conflict copy.
 	KeepLocal bool
+	// Settles is set on an Upload or Download that settles a conflict by
+	// the pair's conflict policy (newer, local, remote): one version wins,
+	// the other goes to history. It is reported as a conflict.
+	Settles bool
 }
 
 // Result is a computed plan.

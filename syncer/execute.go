@@ -92,19 +92,29 @@ func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) error {
 			kind, err, a.Reason = EventConflict, nil, lr.Error()
 			t.add(func(c *state.RunCounts) { c.Uploaded++; c.Conflicts++; c.Bytes += bytes })
 		} else if err == nil {
-			t.add(func(c *state.RunCounts) { c.Uploaded++; c.Bytes += bytes })
+			t.add(func(c *state.RunCounts) {
+				c.Uploaded++
+				c.Bytes += bytes
+				if a.Settles {
+					c.Conflicts++
+				}
+			})
+			if a.Settles {
+				kind = EventConflict
+			}
 		}
 	case planner.Download:
 		kind = EventDownload
 		bytes, err = s.downloadOver(ctx, &a)
-		if a.Kind == planner.Conflict {
+		conflict := a.Kind == planner.Conflict || a.Settles
+		if conflict {
 			kind = EventConflict
 		}
 		if err == nil {
 			t.add(func(c *state.RunCounts) {
 				c.Downloaded++
 				c.Bytes += bytes
-				if a.Kind == planner.Conflict {
+				if conflict {
 					c.Conflicts++
 				}
 			})
@@ -159,7 +169,11 @@ func (s *Syncer) do(ctx context.Context, a planner.Action, t *tally) error {
 	if a.Kind == planner.UpdateBase || a.Kind == planner.ForgetBase {
 		return nil // bookkeeping only; not worth an event line
 	}
-	s.emit(Event{Kind: kind, Path: a.Path, Key: a.Key, Size: bytes, Reason: a.Reason, Duration: s.opts.Now().Sub(start).Seconds()})
+	ev := Event{Kind: kind, Path: a.Path, Key: a.Key, Size: bytes, Reason: a.Reason, Duration: s.opts.Now().Sub(start).Seconds()}
+	if kind == EventConflict {
+		ev.Action = string(a.Kind) // conflict (a copy kept), or the upload or download of a winner
+	}
+	s.emit(ev)
 	return nil
 }
 
