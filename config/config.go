@@ -114,9 +114,23 @@ type Pair struct {
 	// Conflict says what a change made on both sides becomes: keep-both
 	// (default), newer, local or remote.
 	Conflict string `yaml:"conflict"`
-	// Journal makes a push pair write the change journal too, for pull
-	// pairs on other devices to poll; both pairs always write it.
-	Journal bool `yaml:"journal"`
+	// Journal says whether a push pair writes the change journal, for
+	// pull pairs on other devices to poll: on unless set to false (see
+	// WritesJournal). Both pairs always write it; pull pairs never do.
+	Journal *bool `yaml:"journal"`
+}
+
+// WritesJournal reports whether the pair appends the names it changes to
+// the change journal of its prefix: both pairs always, push pairs unless
+// journal: false, pull pairs never.
+func (p Pair) WritesJournal() bool {
+	switch p.Direction {
+	case "both":
+		return true
+	case "pull":
+		return false
+	}
+	return p.Journal == nil || *p.Journal
 }
 
 // Notify configures notifications of the daemon: a webhook and/or a

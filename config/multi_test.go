@@ -44,3 +44,25 @@ func TestDefaultDeviceShape(t *testing.T) {
 		t.Errorf("DefaultDevice() = %q, not a valid device name", d)
 	}
 }
+
+func TestWritesJournal(t *testing.T) {
+	for _, tc := range []struct {
+		pair string
+		want bool
+	}{
+		{"direction: both", true},
+		{"direction: both, journal: false", true}, // the devices of a shared prefix need it
+		{"direction: push", true},
+		{"direction: push, journal: true", true},
+		{"direction: push, journal: false", false},
+		{"direction: pull", false},
+	} {
+		c, err := Parse(strings.NewReader("pairs:\n  - {name: p, local: /tmp/x, bucket: bkt, "+tc.pair+"}\n"), "", noEnv)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.pair, err)
+		}
+		if got := c.Pairs[0].WritesJournal(); got != tc.want {
+			t.Errorf("%s: WritesJournal = %v, want %v", tc.pair, got, tc.want)
+		}
+	}
+}

@@ -277,7 +277,7 @@ func (p *Pair) finish(base, field string, warn func(string)) error {
 	add(oneOf("direction", p.Direction, "push", "pull", "both"))
 	add(oneOf("delete", p.Delete, "keep", "propagate"))
 	add(oneOf("conflict", p.Conflict, "keep-both", "newer", "local", "remote"))
-	if p.Journal && p.Direction == "pull" {
+	if p.Journal != nil && *p.Journal && p.Direction == "pull" {
 		add(errors.New("journal: a pull pair never writes to the bucket; set it on the pairs that push"))
 	}
 	if p.RemotePoll.D() < time.Second {

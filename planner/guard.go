@@ -138,7 +138,7 @@ func (e *GuardError) Error() string {
 // windows (see Windower), with the guards off, sums the windows' Counts,
 // LocalFiles, RemoteFiles and Overwrites into one Result and checks it.
 func CheckGuards(opts Options, res *Result) error {
-	if err := checkMaxDelete(opts.MaxDelete, res.Counts, res.RemoteFiles, res.LocalFiles); err != nil {
+	if err := checkMaxDelete(opts.MaxDelete, res); err != nil {
 		return err
 	}
 	return checkMaxOverwrite(opts, res)
@@ -146,14 +146,64 @@ func CheckGuards(opts Options, res *Result) error {
 
 // checkMaxDelete returns a *GuardError when the planned deletions on either
 // side cross the limit, the remote side first.
-func checkMaxDelete(limit MaxDelete, counts map[ActionKind]int, remoteFiles, localFiles int) error {
-	if n := counts[DeleteRemote]; limit.exceeded(n, remoteFiles) {
-		return &GuardError{Guard: GuardMaxDelete, Deletes: n, Files: remoteFiles, Limit: limit, Side: SideRemote}
+func checkMaxDelete(limit MaxDelete, res *Result) error {
+	remote, local := Deletions(res)
+	if limit.exceeded(remote, res.RemoteFiles) {
+		return &GuardError{Guard: GuardMaxDelete, Deletes: remote, Files: res.RemoteFiles, Limit: limit, Side: SideRemote}
 	}
-	if n := counts[DeleteLocal]; limit.exceeded(n, localFiles) {
-		return &GuardError{Guard: GuardMaxDelete, Deletes: n, Files: localFiles, Limit: limit, Side: SideLocal}
+	if limit.exceeded(local, res.LocalFiles) {
+		return &GuardError{Guard: GuardMaxDelete, Deletes: local, Files: res.LocalFiles, Limit: limit, Side: SideLocal}
 	}
 	return nil
+}
+
+// Deletions returns the deletions of res that the max_delete guard counts
+// on each side: every planned deletion but those of renamed files. A file
+// is renamed when what its path's sync record describes reappears under
+// another path in the same plan: on the remote side, a new local file with
+// the recorded inode, size and mtime (size and mtime where the system
+// reports no inode) is uploaded; on the local side, an object with the
+// recorded ETag is downloaded. A folder renamed in a small pair thus syncs,
+// while content that goes away is counted.
+func Deletions(res *Result) (remote, local int) {
+	remote, local = res.Counts[DeleteRemote], res.Counts[DeleteLocal]
+	if remote == 0 && local == 0 {
+		return 0, 0
+	}
+	type fileID struct {
+		inode       uint64
+		size, mtime int64
+	}
+	uploaded := make(map[fileID]int)
+	downloaded := make(map[string]int)
+	for _, a := range res.Actions {
+		switch {
+		case a.Kind == Upload && a.Base == nil && a.Local != nil:
+			f := a.Local.Fingerprint
+			uploaded[fileID{f.Inode, f.Size, f.MTime}]++
+		case a.Kind == Download && a.Base == nil && a.Remote != nil && a.Remote.ETag != "":
+			downloaded[a.Remote.ETag]++
+		}
+	}
+	for _, a := range res.Actions {
+		if a.Base == nil {
+			continue
+		}
+		switch a.Kind {
+		case DeleteRemote:
+			f := a.Base.Local
+			if id := (fileID{f.Inode, f.Size, f.MTime}); uploaded[id] > 0 {
+				uploaded[id]--
+				remote--
+			}
+		case DeleteLocal:
+			if uploaded := a.Base.ETag; downloaded[uploaded] > 0 {
+				downloaded[uploaded]--
+				local--
+			}
+		}
+	}
+	return remote, local
 }
 
 // checkMaxOverwrite returns a *GuardError when the planned overwrites of

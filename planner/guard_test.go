@@ -253,3 +253,57 @@ func TestGuardErrorNamesItsGuard(t *testing.T) {
 		t.Errorf("a GuardError without Guard reads %q, want the max_delete message %q", legacy.Error(), ge.Error())
 	}
 }
+
+// TestRenamesAreNotDeletions: a folder renamed in a small pair (every
+// file of it deleted under its old name and new under another) is not a
+// mass deletion, on either side; content that goes away still is.
+func TestRenamesAreNotDeletions(t *testing.T) {
+	rename := func(in Input, replaced bool) Input {
+		var local []LocalEntry
+		for _, l := range in.Local {
+			l.Path = "renamed/" + l.Path
+			if replaced {
+				l.Fingerprint.Inode += 100 // another file of the same size and mtime
+			}
+			local = append(local, l)
+		}
+		in.Local = local
+		return in
+	}
+	limit := Options{Direction: Push, Delete: Propagate, MaxDelete: MaxDelete{Percent: 50}, Host: "h", Time: "t"}
+	res, err := Plan(rename(syncedPair(3), false), limit)
+	if err != nil {
+		t.Fatalf("renaming every file of a 3-file pair: %v", err)
+	}
+	if res.Counts[DeleteRemote] != 3 || res.Counts[Upload] != 3 {
+		t.Errorf("counts = %v, want 3 uploads and 3 remote deletions", res.Counts)
+	}
+	if remote, local := Deletions(res); remote != 0 || local != 0 {
+		t.Errorf("Deletions = %d, %d; want 0, 0 for a rename", remote, local)
+	}
+	var ge *GuardError
+	if _, err := Plan(rename(syncedPair(3), true), limit); !errors.As(err, &ge) || ge.Deletes != 3 {
+		t.Errorf("new files in place of every old one: err = %v, want the guard with 3 deletions", err)
+	}
+
+	// Pulled: the objects renamed in the bucket come down under their
+	// new names, and the old files go.
+	in := syncedPair(3)
+	for i := range in.Remote {
+		in.Remote[i].Key = "renamed/" + in.Remote[i].Key
+	}
+	pull := Options{Direction: Pull, Delete: Propagate, MaxDelete: MaxDelete{Percent: 50}, Host: "h", Time: "t"}
+	res, err = Plan(in, pull)
+	if err != nil {
+		t.Fatalf("objects renamed in the bucket: %v", err)
+	}
+	if remote, local := Deletions(res); remote != 0 || local != 0 || res.Counts[DeleteLocal] != 3 {
+		t.Errorf("Deletions = %d, %d of counts %v; want 0, 0 of 3 local deletions", remote, local, res.Counts)
+	}
+	for i := range in.Remote {
+		in.Remote[i].ETag = fmt.Sprintf("%032x", 100+i)
+	}
+	if _, err := Plan(in, pull); !errors.As(err, &ge) || ge.Side != SideLocal || ge.Deletes != 3 {
+		t.Errorf("other objects in place of the old ones: err = %v, want the local guard with 3 deletions", err)
+	}
+}

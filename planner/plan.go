@@ -30,7 +30,7 @@ func Plan(in Input, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	b.finish()
-	if err := checkMaxDelete(p.opts.MaxDelete, b.res.Counts, b.res.RemoteFiles, b.res.LocalFiles); err != nil {
+	if err := checkMaxDelete(p.opts.MaxDelete, b.res); err != nil {
 		return nil, err
 	}
 	if err := checkMaxOverwrite(p.opts, b.res); err != nil {

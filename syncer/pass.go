@@ -535,12 +535,13 @@ func (s *Syncer) checkPartialGuard(ctx context.Context, plan *planner.Result) er
 	if err != nil {
 		return err
 	}
+	remote, local := planner.Deletions(plan) // renamed files are not counted
 	for _, side := range []struct {
-		kind planner.ActionKind
+		n    int
 		name string
-	}{{planner.DeleteRemote, planner.SideRemote}, {planner.DeleteLocal, planner.SideLocal}} {
-		if n := plan.Counts[side.kind]; n > 0 && exceeds(n, base, lim) {
-			return &planner.GuardError{Guard: planner.GuardMaxDelete, Deletes: n, Files: base, Limit: lim, Side: side.name}
+	}{{remote, planner.SideRemote}, {local, planner.SideLocal}} {
+		if side.n > 0 && exceeds(side.n, base, lim) {
+			return &planner.GuardError{Guard: planner.GuardMaxDelete, Deletes: side.n, Files: base, Limit: lim, Side: side.name}
 		}
 	}
 	return nil

@@ -238,7 +238,7 @@ func (a *app) newSyncer(ctx context.Context, client *ks3.Client, db *state.DB, p
 		PartSize:           int64(a.cfg.PartSize),
 		Limiter:            lim,
 		DryRun:             dryRun,
-		Journal:            p.Direction == string(planner.Both) || p.Journal,
+		Journal:            p.WritesJournal(),
 		LockHeld:           !dryRun, // openPairs took the state store's lock
 		NameRules:          os.Getenv(nameRulesEnv),
 		Logger:             a.log,

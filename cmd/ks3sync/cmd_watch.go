@@ -29,8 +29,11 @@ func newWatchCmd(a *app) *cobra.Command {
 		Short: "Reconcile, then follow changes until stopped (foreground daemon)",
 		Long: `watch reconciles every pair once, then follows local changes: each changed
 path is synced after a quiet period (watch.delay) and at most watch.max_delay
-after its first change. A full reconcile every watch.rescan catches anything
-missed, including remote changes for pull and both pairs. Failed paths, and
+after its first change. Every remote_poll (default 30s) pull and both pairs
+read the change journal that ks3sync on other devices writes under the
+pair's prefix, and sync the names it lists. A full reconcile every
+watch.rescan catches anything missed, including remote changes made by
+other tools. Failed paths, and
 items that failed in a full reconcile, are retried with backoff (5 s,
 doubling up to 10 minutes). SIGINT or SIGTERM stops it cleanly: finished
 parts of large uploads are checkpointed and resume on the next start.
