@@ -183,8 +183,8 @@ func TestRunPushChanges(t *testing.T) {
 
 	e.srv.ResetStats()
 	e.mustRun(0, "run", "--config", cfg)
-	if got := e.srv.Stats().Requests["PutObject"]; got != 3 {
-		t.Errorf("PutObject = %d, want 3 (changed, same-size edit, renamed; not the touched file)", got)
+	if got := e.srv.Stats().Requests["PutObject"]; got != 4 {
+		t.Errorf("PutObject = %d, want 4 (changed, same-size edit, renamed, and the change journal's entry; not the touched file)", got)
 	}
 	got, _ := e.getObject("bkt", "backup/names/plus+sign.txt")
 	if string(got) != "PLUS" {
