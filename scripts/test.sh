@@ -21,7 +21,11 @@ echo "== go mod tidy"
 ./scripts/tidy-check.sh
 
 echo "== go test -race"
+# The status page's browser test keeps its screenshots (desktop light and
+# dark, 360 px wide) here as artifacts of the run.
+export KS3SYNC_SCREENSHOTS="${KS3SYNC_SCREENSHOTS:-$PWD/test-artifacts/screenshots}"
 go test -race -count=1 -timeout 30m ./...
+echo "status page screenshots: $KS3SYNC_SCREENSHOTS"
 
 # Release builds are CGO_ENABLED=0 and use the pure-Go SQLite driver
 # (modernc.org/sqlite); builds from source use mattn/go-sqlite3. Both ship,
