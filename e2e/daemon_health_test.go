@@ -111,6 +111,27 @@ pairs:
 		hc, _ := healthz(t, addr)
 		return rc == 200 && hc == 200, body
 	})
+	// status --json is the daemon's /api/status while it runs.
+	var doc struct {
+		Source string `json:"source"`
+		Pairs  []struct {
+			Name string `json:"name"`
+		} `json:"pairs"`
+	}
+	st := e.mustRun(0, "status", "--config", cfg, "--json")
+	if err := json.Unmarshal([]byte(st.stdout), &doc); err != nil || doc.Source != "daemon" || len(doc.Pairs) != 1 || doc.Pairs[0].Name != "w" {
+		t.Errorf("status --json while the daemon runs: %v, %+v\n%s", err, doc, st)
+	}
+	_, api := httpGet(t, "http://"+addr+"/api/status")
+	var served struct {
+		Source string `json:"source"`
+		Pairs  []struct {
+			Name string `json:"name"`
+		} `json:"pairs"`
+	}
+	if err := json.Unmarshal([]byte(api), &served); err != nil || served.Source != doc.Source || len(served.Pairs) != len(doc.Pairs) {
+		t.Errorf("/api/status differs from status --json: %v\n%s", err, api)
+	}
 
 	root, srvAddr := e.srv.Root, e.srv.Addr
 	if err := e.srv.Close(); err != nil {
