@@ -1,7 +1,7 @@
 # ks3sync — build and test. `make test` is the whole suite CI runs.
 GO ?= go
 
-.PHONY: all build test chaos vet tidy-check cross demo bench bench-smoke clean release-snapshot release-check screenshots
+.PHONY: all build test chaos vet tidy-check cross demo bench bench-smoke clean release-snapshot release-check screenshots wine-e2e
 
 all: build
 
@@ -37,6 +37,11 @@ release-snapshot:
 
 release-check:
 	./scripts/release-check.sh
+
+# The Windows build under Wine against serve (installs wine64 and mingw-w64,
+# about 1.6 GB, on first use); part of `make test`.
+wine-e2e:
+	./scripts/wine-e2e.sh
 
 # A real sync of testdata/demo into the embedded local store.
 demo:

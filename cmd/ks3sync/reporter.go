@@ -188,7 +188,13 @@ func logEvent(log *zerolog.Logger, ev syncer.Event) {
 	case syncer.EventError:
 		e = log.Warn().Str("action", ev.Action).Str("error", ev.Error).Str("error_kind", ev.ErrorKind)
 	case syncer.EventWarning:
-		log.Warn().Str("component", "sync").Str("pair", ev.Pair).Msg(ev.Reason)
+		w := log.Warn().Str("component", "sync").Str("pair", ev.Pair)
+		if ev.Key != "" {
+			w = w.Str("key", ev.Key) // one warning per key of a clash: say which
+		} else if ev.Path != "" {
+			w = w.Str("path", ev.Path)
+		}
+		w.Msg(ev.Reason)
 		return
 	case syncer.EventRefused:
 		e = log.Error().Str("error", ev.Error)
