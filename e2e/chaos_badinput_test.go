@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -83,8 +84,15 @@ type caseRig struct {
 
 func newCaseRig(t *testing.T, shared *env, bucket string, bc badCase) *caseRig {
 	t.Helper()
-	if bc.needsRoot && os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small file system (CI runs as root)")
+	if bc.needsRoot {
+		if os.Geteuid() != 0 {
+			figures.skip(t, "needs root to mount a small file system (CI runs as root)")
+		}
+		for _, tool := range []string{"mount", "umount"} {
+			if _, err := exec.LookPath(tool); err != nil {
+				figures.missing(t, tool+" is not installed (Debian package mount)")
+			}
+		}
 	}
 	dir := t.TempDir()
 	if bc.nobody {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -89,20 +90,21 @@ var rowOrder = []string{
 }
 
 // figureRow is one line of the table: how many things were tried and how
-// many held.
+// many held, and how many cases did not run at all.
 type figureRow struct {
-	tried, passed int
-	notes         []string
+	tried, passed, skipped int
+	notes                  []string
 }
 
 // figureTable collects rows from tests running in parallel.
 type figureTable struct {
 	mu   sync.Mutex
 	rows map[string]*figureRow
+	whys map[string]string // why a test skipped, by test name
 }
 
 // figures is the campaign's table, printed by TestMain.
-var figures = &figureTable{rows: map[string]*figureRow{}}
+var figures = &figureTable{rows: map[string]*figureRow{}, whys: map[string]string{}}
 
 func (f *figureTable) row(name string) *figureRow {
 	r, ok := f.rows[name]
@@ -130,16 +132,51 @@ func (f *figureTable) note(name, format string, args ...any) {
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
 }
 
-// count adds one attempt to name that held unless t failed by the end of
-// the test.
+// count judges t when it ends: one attempt to name that held if it ran and
+// passed, one that did not if it failed, and a skipped case, with its
+// reason as a note, if it skipped.
 func (f *figureTable) count(t *testing.T, name string) {
 	t.Cleanup(func() {
-		passed := 0
-		if !t.Failed() {
-			passed = 1
+		switch {
+		case t.Failed():
+			f.add(name, 1, 0)
+		case t.Skipped():
+			f.addSkipped(name, t.Name())
+		default:
+			f.add(name, 1, 1)
 		}
-		f.add(name, 1, passed)
 	})
+}
+
+// addSkipped counts a case of name that did not run, noting why test
+// skipped.
+func (f *figureTable) addSkipped(name, test string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.row(name)
+	r.skipped++
+	r.notes = append(r.notes, fmt.Sprintf("skipped %s: %s", test, cmp.Or(f.whys[test], "see its log")))
+}
+
+// skip skips t, keeping why for the note that count adds.
+func (f *figureTable) skip(t *testing.T, why string) {
+	t.Helper()
+	f.keepWhy(t, why)
+	t.Skip(why)
+}
+
+// missing is missingPeer for a counted test: it skips t, or fails it under
+// CI, keeping why for the note.
+func (f *figureTable) missing(t *testing.T, why string) {
+	t.Helper()
+	f.keepWhy(t, why)
+	missingPeer(t, why)
+}
+
+func (f *figureTable) keepWhy(t *testing.T, why string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.whys[t.Name()] = why
 }
 
 // write prints the table; nothing when no campaign test ran.
@@ -156,18 +193,25 @@ func (f *figureTable) write(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "\nks3sync fault campaign (%s), seed %d, %s\n", campaignScale().name, campaignSeed(), time.Since(processStart).Round(time.Second))
-	fmt.Fprintf(w, "%-58s %7s %7s %7s\n", "row", "tried", "held", "")
-	fmt.Fprintln(w, strings.Repeat("-", 82))
+	fmt.Fprintf(w, "%-58s %7s %7s %7s %7s\n", "row", "tried", "held", "skipped", "")
+	fmt.Fprintln(w, strings.Repeat("-", 90))
 	var notes []string
+	skipped := 0
 	for _, name := range names {
 		r, ok := f.rows[name]
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(w, "%-58s %7d %7d %7s\n", name, r.tried, r.passed, percent(r.passed, r.tried))
+		// A skipped case did not hold: it is not counted as tried, but
+		// the percentage is of every case, so a skip is never 100%.
+		fmt.Fprintf(w, "%-58s %7d %7d %7d %7s\n", name, r.tried, r.passed, r.skipped, percent(r.passed, r.tried+r.skipped))
+		skipped += r.skipped
 		for _, n := range r.notes {
 			notes = append(notes, "  "+name+": "+n)
 		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(w, "%d cases did not run (skipped, see the notes); the percentages count them as not held\n", skipped)
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w, "notes:")

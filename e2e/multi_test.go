@@ -31,8 +31,9 @@ func multiSeed(t *testing.T) uint64 {
 	return uint64(time.Now().UnixNano())
 }
 
-// multiOps is how many random operations the convergence test makes:
-// KS3SYNC_MULTI_OPS, or 1000.
+// multiOps is how many random operations the convergence test applies to
+// a folder (pauses and operations that found nothing to act on do not
+// count): KS3SYNC_MULTI_OPS, or 1000.
 func multiOps(t *testing.T) int {
 	if s := os.Getenv("KS3SYNC_MULTI_OPS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -206,68 +207,126 @@ pairs:
 		slices.Sort(out)
 		return out
 	}
-	write := func(d int, rel string, data []byte) {
+	// write reports whether the file was written.
+	write := func(d int, rel string, data []byte) bool {
 		displace(d, rel)
 		p := filepath.Join(roots[d], filepath.FromSlash(rel))
 		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, data, 0o644)
+		if os.WriteFile(p, data, 0o644) != nil {
+			return false
+		}
 		sum := md5.Sum(data)
 		versions[hex.EncodeToString(sum[:])] = &version{desc: fmt.Sprintf("%.14s on dev%d as %s at +%v", data, d, rel, time.Since(start).Round(time.Millisecond)), dev: d, at: time.Now()}
+		return true
 	}
-	ops := multiOps(t)
-	for op := range ops {
-		if kill && op == ops/2 {
+	// folders lists the folders d<from> to d<to-1> that device d has, or
+	// with present false those it does not have.
+	folders := func(d, from, to int, present bool) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			name := fmt.Sprintf("d%d", i)
+			if _, err := os.Stat(filepath.Join(roots[d], name)); (err == nil) == present {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	// The operations count only when they changed a folder: a pause, or an
+	// operation that found nothing to act on or failed, is not one.
+	kinds := []string{"creates", "edits", "same-size edits", "deletes", "file renames", "folder renames", "edits of one file on two devices"}
+	applied := make([]int, len(kinds))
+	ops, done, pauses, noops := multiOps(t), 0, 0, 0
+	for done < ops {
+		if kill && down == -1 && restarted.IsZero() && done >= ops/2 {
 			down = 1
 			ds[1].cmd.Process.Kill()
 			ds[1].done <- <-ds[1].done // for the cleanup
 		}
-		if kill && op == ops/2+ops/10 {
+		if kill && down == 1 && done >= ops/2+ops/10 {
 			ds[1] = e.startWatch(cfgs[1])
 			down, restarted = -1, time.Now()
 		}
 		d := rng.IntN(n)
 		fs := files(d)
 		pick := func() string { return fs[rng.IntN(len(fs))] }
+		kind := -1 // the index in kinds of the operation applied
 		switch k := rng.IntN(10); {
 		case k < 3 || len(fs) == 0:
 			rel := fmt.Sprintf("f%d.txt", id)
 			if rng.IntN(2) == 0 {
 				rel = fmt.Sprintf("d%d/f%d.txt", rng.IntN(5), id)
 			}
-			write(d, rel, content(10+rng.IntN(40)))
+			if write(d, rel, content(10+rng.IntN(40))) {
+				kind = 0
+			}
 		case k == 3:
-			write(d, pick(), content(60+rng.IntN(40)))
+			if write(d, pick(), content(60+rng.IntN(40))) {
+				kind = 1
+			}
 		case k == 4:
 			p := pick()
-			data, _ := os.ReadFile(filepath.Join(roots[d], p))
-			write(d, p, content(len(data)))
+			if data, err := os.ReadFile(filepath.Join(roots[d], p)); err == nil && write(d, p, content(len(data))) {
+				kind = 2
+			}
 		case k == 5:
 			p := pick()
 			data, _ := os.ReadFile(filepath.Join(roots[d], p))
 			sum := md5.Sum(data)
-			deleted = append(deleted, gone{p, hex.EncodeToString(sum[:])})
 			displace(d, p)
-			os.Remove(filepath.Join(roots[d], p))
+			if os.Remove(filepath.Join(roots[d], p)) == nil {
+				deleted = append(deleted, gone{p, hex.EncodeToString(sum[:])})
+				kind = 3
+			}
 		case k == 6:
 			p := pick()
-			os.Rename(filepath.Join(roots[d], p), filepath.Join(roots[d], fmt.Sprintf("r%d-%s", id, filepath.Base(p))))
+			if os.Rename(filepath.Join(roots[d], p), filepath.Join(roots[d], fmt.Sprintf("r%d-%s", id, filepath.Base(p)))) == nil {
+				kind = 4
+			}
 			id++
 		case k == 7:
-			from := filepath.Join(roots[d], fmt.Sprintf("d%d", rng.IntN(5)))
-			os.Rename(from, filepath.Join(roots[d], fmt.Sprintf("d%d", 5+rng.IntN(5))))
+			// One of d0 to d4 that the device has, to one of d5 to d9 that
+			// it does not have.
+			from, to := folders(d, 0, 5, true), folders(d, 5, 10, false)
+			if len(from) > 0 && len(to) > 0 && os.Rename(filepath.Join(roots[d], from[rng.IntN(len(from))]), filepath.Join(roots[d], to[rng.IntN(len(to))])) == nil {
+				kind = 5
+			}
 		case k == 8:
-			// The same file edited on two devices within one poll.
-			p, o := pick(), (d+1+rng.IntN(n-1))%n
-			write(d, p, content(20+rng.IntN(20)))
-			if _, err := os.Stat(filepath.Join(roots[o], filepath.FromSlash(p))); err == nil {
-				write(o, p, content(20+rng.IntN(20)))
+			// The same file edited on two devices within one poll: a file
+			// that both have.
+			o := (d + 1 + rng.IntN(n-1)) % n
+			var both []string
+			for _, p := range files(o) {
+				if _, found := slices.BinarySearch(fs, p); found {
+					both = append(both, p)
+				}
+			}
+			if len(both) > 0 {
+				p := both[rng.IntN(len(both))]
+				if write(d, p, content(20+rng.IntN(20))) {
+					kind = 1 // an edit, unless the other device's lands too
+					if write(o, p, content(20+rng.IntN(20))) {
+						kind = 6
+					}
+				}
 			}
 		default:
+			pauses++
 			time.Sleep(time.Duration(200+rng.IntN(1300)) * time.Millisecond)
 			continue
 		}
+		if kind < 0 {
+			noops++
+			continue
+		}
+		applied[kind]++
+		done++
 		time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
 	}
+	mix := make([]string, len(kinds))
+	for i, k := range kinds {
+		mix[i] = fmt.Sprintf("%d %s", applied[i], k)
+	}
+	t.Logf("%d operations applied: %s; besides them %d pauses and %d operations that found nothing to act on", done, strings.Join(mix, ", "), pauses, noops)
 	var last string
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
