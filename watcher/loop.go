@@ -121,6 +121,9 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 	c := change{path: localfs.RelFromOS(raw), removed: gone, dir: l.watched.has(raw)}
 	if gone {
 		l.unwatchTree(raw)
+		if c.dir {
+			l.w.suppress.forgetUnder(c.path)
+		}
 	}
 	// Only a directory that is not watched yet can be new; the kernel may
 	// name it in any event, since it may have been created unseen.

@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"io/fs"
+	"strings"
 	"sync"
 	"time"
 )
@@ -102,6 +103,20 @@ func (s *suppressor) forget(rel string, e echo) {
 	defer s.mu.Unlock()
 	if cur, ok := s.until[rel]; ok && cur == e {
 		delete(s.until, rel)
+	}
+}
+
+// forgetUnder forgets every suppression of a path inside the folder dir:
+// the folder went (moved away or removed), so whatever comes back at those
+// paths is a change of the user's, even when it finds a file as ks3sync
+// left it (a folder moved away and back).
+func (s *suppressor) forgetUnder(dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for rel := range s.until {
+		if strings.HasPrefix(rel, dir+"/") {
+			delete(s.until, rel)
+		}
 	}
 }
 

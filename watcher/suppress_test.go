@@ -87,3 +87,19 @@ func TestSuppressorSweepsEnded(t *testing.T) {
 		t.Errorf("%d ended suppressions kept, want them swept", n)
 	}
 }
+
+// When a folder goes, the suppressions of the paths inside it go too, and
+// only those.
+func TestSuppressorForgetUnder(t *testing.T) {
+	var s suppressor
+	until := time.Now().Add(time.Minute)
+	for _, rel := range []string{"d/f", "d/sub/g", "d", "dd/f", "e/f"} {
+		s.set(rel, until)
+	}
+	s.forgetUnder("d")
+	for rel, want := range map[string]bool{"d/f": false, "d/sub/g": false, "d": true, "dd/f": true, "e/f": true} {
+		if got := s.drop(rel, time.Now(), noStat(t)); got != want {
+			t.Errorf("after the folder d went, drop(%q) = %v, want %v", rel, got, want)
+		}
+	}
+}

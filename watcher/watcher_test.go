@@ -286,3 +286,27 @@ func TestRunTwice(t *testing.T) {
 		t.Errorf("second Run = %v, want an error", err)
 	}
 }
+
+// A folder moved away and back while ks3sync's write of a file in it is
+// still suppressed: the file is reported under its name again, although
+// it is as the write left it (a folder renamed on this device is the
+// user's change, whoever wrote the files in it).
+func TestRunFolderMovedAwayAndBackAfterWrite(t *testing.T) {
+	h := runWatcher(t, Options{}, func(root string) {
+		if err := os.MkdirAll(filepath.Join(root, "d"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	})
+	h.w.Suppress("d/f.txt", time.Now().Add(time.Minute))
+	h.write("d/f.txt", "pulled")
+	h.w.Settle("d/f.txt")
+	time.Sleep(300 * time.Millisecond) // the write's events are dropped as its echo
+	if err := os.Rename(h.path("d"), h.path("e")); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after d -> e: %q", h.await("e/f.txt"))
+	if err := os.Rename(h.path("e"), h.path("d")); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after e -> d: %q", h.await("d/f.txt"))
+}
