@@ -4,8 +4,11 @@
 # ratios (see BENCHMARKS.md).
 #
 #   bench/run.sh            the full run: 10,000 small files, 1 GiB, a no-op
-#                           re-run over 100,000 files, download, watch latency,
-#                           memory over 1,000,000 files; 3 repetitions (~25 min)
+#                           re-run over 100,000 files, download, watch latency
+#                           and a 10,000-file burst, memory at 1,000,000 and
+#                           2,000,000 files (dry run, and real passes over a
+#                           bucket seeded with `serve --import`); 3 repetitions
+#                           (~35 min)
 #   bench/run.sh --smoke    tiny data, one repetition of every case (< 1 min, CI)
 #   bench/run.sh [flags]    any other flags go to ks3bench (-reps, -cases, ...)
 #

@@ -7,7 +7,8 @@
 // loopback (StartServer), then repeats every case several times, alternating
 // tools so that drift on the machine spreads over all of them (Run). Each
 // command runs under `/usr/bin/time -v` for CPU time and peak RSS; wall time
-// is taken from the monotonic clock. The watch latency and the memory of a
-// scan over a very large tree are measured separately (WatchLatency,
-// ScanMemory).
+// is taken from the monotonic clock. The watch latency and the memory of
+// passes over very large trees are measured separately (WatchLatency;
+// DryRunMemory, and SeededMemory against a server seeded with
+// `serve --import`).
 package harness

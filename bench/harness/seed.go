@@ -13,7 +13,12 @@ import (
 func (r *runner) seed(ctx context.Context, cs Case) error {
 	switch cs {
 	case DownloadSmall:
-		return r.seedWith(ctx, r.KS3Sync, Job{Local: r.Small, Prefix: downloadPrefix}, r.SmallSpec.Files)
+		if err := r.seedWith(ctx, r.KS3Sync, Job{Local: r.Small, Prefix: downloadPrefix}, r.SmallSpec.Files); err != nil {
+			return err
+		}
+		// The seeding pass wrote its change-journal entry there too; every
+		// tool downloads the same files without it.
+		return DeletePrefix(ctx, r.client, Bucket, downloadPrefix+".ks3sync/")
 	case NoopRerun:
 		for _, t := range r.tools() {
 			if _, ok := t.(Rclone); !ok && t.Name() != r.KS3Sync.Name() {
@@ -50,7 +55,7 @@ func (r *runner) seedWith(ctx context.Context, t Tool, j Job, want int) error {
 	if want < 0 {
 		return nil
 	}
-	n, err := CountPrefix(ctx, r.client, Bucket, j.Prefix)
+	n, err := CountData(ctx, r.client, Bucket, j.Prefix)
 	if err != nil {
 		return err
 	}

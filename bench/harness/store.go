@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/ks3sync/ks3sync/ks3"
 )
@@ -36,12 +37,25 @@ func EnsureBucket(ctx context.Context, c *ks3.Client, bucket string) error {
 
 // CountPrefix returns the number of objects under prefix.
 func CountPrefix(ctx context.Context, c *ks3.Client, bucket, prefix string) (int, error) {
+	return countObjects(ctx, c, bucket, prefix, "")
+}
+
+// CountData returns the number of objects under prefix outside
+// prefix.ks3sync/, where ks3sync keeps its change journal (one object per
+// pass that writes) and version history: the copies of the files.
+func CountData(ctx context.Context, c *ks3.Client, bucket, prefix string) (int, error) {
+	return countObjects(ctx, c, bucket, prefix, prefix+".ks3sync/")
+}
+
+// countObjects counts the objects under prefix, leaving out those under
+// skip unless it is "".
+func countObjects(ctx context.Context, c *ks3.Client, bucket, prefix, skip string) (int, error) {
 	n := 0
 	for item, err := range c.Walk(ctx, bucket, ks3.ListObjectsOptions{Prefix: prefix}) {
 		if err != nil {
 			return n, fmt.Errorf("count %s/%s: %w", bucket, prefix, err)
 		}
-		if item.Prefix == "" {
+		if item.Prefix == "" && (skip == "" || !strings.HasPrefix(item.Object.Key, skip)) {
 			n++
 		}
 	}

@@ -66,6 +66,9 @@ type Job struct {
 	// StateDB, when set, is the ks3sync state database to use (kept across
 	// runs for the no-op case); otherwise a fresh one in Scratch.
 	StateDB string
+	// HTTP, when set, is the address (127.0.0.1:PORT) of the daemon's
+	// status endpoints, /metrics among them (watch only).
+	HTTP string
 }
 
 // Env is what every tool needs to reach the benchmark server.
@@ -125,6 +128,9 @@ func writeKS3SyncConfig(env Env, j Job, direction, watch string) (string, error)
 	}
 	if j.Setting != Default {
 		fmt.Fprintf(&b, "transfers: %d\n", j.Concurrency)
+	}
+	if j.HTTP != "" {
+		fmt.Fprintf(&b, "http: %s\n", j.HTTP)
 	}
 	fmt.Fprintf(&b, "pairs:\n  - name: bench\n    local: %s\n    bucket: %s\n    prefix: %s\n    direction: %s\n",
 		j.Local, j.Bucket, j.Prefix, direction)

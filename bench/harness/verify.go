@@ -17,7 +17,7 @@ func (r *runner) verify(ctx context.Context, j Job) error {
 		if j.Case != UploadSmall {
 			want = 1
 		}
-		n, err := CountPrefix(ctx, r.client, Bucket, j.Prefix)
+		n, err := CountData(ctx, r.client, Bucket, j.Prefix)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,8 @@ type WatchPlan struct {
 	// NewDirFiles are then written the same way into a folder created by
 	// the first of them, which the watcher first reports as a whole.
 	NewDirFiles int
-	// Burst files are then written as fast as possible; all must arrive.
+	// Burst files are then written as fast as possible into new folders two
+	// levels below a new folder, 100 to a folder; all must arrive.
 	Burst int
 	// Delay and MaxDelay are the pair's watch settings.
 	Delay, MaxDelay time.Duration
@@ -46,7 +47,16 @@ type WatchResult struct {
 	// how long after the last close the last of them appeared.
 	Burst, BurstSeen int
 	BurstTime        time.Duration
+	// BurstFolders is the number of new folders the burst wrote into.
+	BurstFolders int
+	// BurstPasses counts, by outcome, the passes the daemon ended between
+	// the moment it was idle before the burst and the moment it was idle
+	// again after it (ks3sync_passes_total on its http listener).
+	BurstPasses map[string]int
 }
+
+// BurstPassCount is the number of passes of every outcome the burst took.
+func (r WatchResult) BurstPassCount() int { return passCount(r.BurstPasses) }
 
 // watchPrefix is where the watch benchmark's objects go.
 const watchPrefix = "watch/"
@@ -72,22 +82,27 @@ func WatchLatency(ctx context.Context, env Env, p WatchPlan) (WatchResult, error
 	if err := os.MkdirAll(filepath.Join(local, "lat"), 0o755); err != nil {
 		return WatchResult{}, fmt.Errorf("watch benchmark: %w", err)
 	}
-	stop, err := startWatch(env, p, local)
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return WatchResult{}, fmt.Errorf("watch benchmark: %w", err)
+	}
+	stop, err := startWatch(env, p, local, addr)
 	if err != nil {
 		return WatchResult{}, err
 	}
 	defer stop()
-	w := &watchRun{plan: p, client: c, local: local}
+	w := &watchRun{plan: p, client: c, local: local, metrics: "http://" + addr + "/metrics"}
 	if _, err := w.writeAndWait(ctx, "ready.bin"); err != nil {
 		return WatchResult{}, fmt.Errorf("watch benchmark: daemon not syncing: %w", err)
 	}
 	return w.measure(ctx)
 }
 
-// startWatch starts the daemon and returns a function that stops it.
-func startWatch(env Env, p WatchPlan, local string) (func(), error) {
+// startWatch starts the daemon, with its status endpoints on httpAddr, and
+// returns a function that stops it.
+func startWatch(env Env, p WatchPlan, local, httpAddr string) (func(), error) {
 	scratch := filepath.Join(p.Work, "watch")
-	j := Job{Setting: Default, Local: local, Bucket: Bucket, Prefix: watchPrefix, Scratch: scratch}
+	j := Job{Setting: Default, Local: local, Bucket: Bucket, Prefix: watchPrefix, Scratch: scratch, HTTP: httpAddr}
 	cfg, err := writeKS3SyncConfig(env, j, "push", fmt.Sprintf("{delay: %s, max_delay: %s}", p.Delay, p.MaxDelay))
 	if err != nil {
 		return nil, err
@@ -121,6 +136,8 @@ type watchRun struct {
 	plan   WatchPlan
 	client *ks3.Client
 	local  string
+	// metrics is the daemon's /metrics URL.
+	metrics string
 }
 
 // measure times the spaced files, those in a new folder, then the burst.
@@ -135,9 +152,74 @@ func (w *watchRun) measure(ctx context.Context) (WatchResult, error) {
 		return res, err
 	}
 	res.NewDirP50, res.NewDirP95, res.NewDirMax = Percentile(res.NewDir, 50), Percentile(res.NewDir, 95), Percentile(res.NewDir, 100)
+	before, err := w.settle(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.BurstFolders = burstFolders(w.plan.Burst)
 	seen, took, err := w.burst(ctx)
 	res.BurstSeen, res.BurstTime = seen, took
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	after, err := w.settle(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.BurstPasses = map[string]int{}
+	for o, n := range after {
+		if d := n - before[o]; d != 0 {
+			res.BurstPasses[o] = d
+		}
+	}
+	return res, nil
+}
+
+// settle waits until the daemon is idle — nothing queued, no transfer in
+// flight and no pass ended for MaxDelay plus a second — and returns its
+// pass counts by outcome then.
+func (w *watchRun) settle(ctx context.Context) (map[string]int, error) {
+	quiet := w.plan.MaxDelay + time.Second
+	deadline := time.Now().Add(2 * time.Minute)
+	var last daemonMetrics
+	var since time.Time
+	for {
+		m, err := scrapeMetrics(ctx, w.metrics)
+		if err != nil {
+			return nil, fmt.Errorf("watch benchmark: %w", err)
+		}
+		now := time.Now()
+		if m.Queue > 0 || m.InFlight > 0 || since.IsZero() || passCount(m.Passes) != passCount(last.Passes) {
+			since = now
+		} else if now.Sub(since) >= quiet {
+			return m.Passes, nil
+		}
+		last = m
+		if now.After(deadline) {
+			return nil, fmt.Errorf("watch benchmark: daemon not idle after 2 minutes (queue %v, in flight %v)", m.Queue, m.InFlight)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// burstPath is the path of file i of the burst: burst/dNN/eNN/fNNNNN.bin,
+// 100 files to a folder two levels below burst/, 10 of them to a folder
+// one level below.
+func burstPath(i int) string {
+	return fmt.Sprintf("burst/d%02d/e%02d/f%05d.bin", i/1000, i/100%10, i)
+}
+
+// burstFolders is the number of folders a burst of n files creates, burst/
+// itself included.
+func burstFolders(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return 1 + (n-1)/1000 + 1 + (n-1)/100 + 1
 }
 
 // spaced writes n files under dir, Spacing apart, and returns their
@@ -188,7 +270,7 @@ func (w *watchRun) writeAndWait(ctx context.Context, rel string) (time.Duration,
 // them are objects, or a generous deadline passes.
 func (w *watchRun) burst(ctx context.Context) (int, time.Duration, error) {
 	for i := range w.plan.Burst {
-		path := filepath.Join(w.local, "burst", fmt.Sprintf("d%03d", i/1000), fmt.Sprintf("f%05d.bin", i))
+		path := filepath.Join(w.local, filepath.FromSlash(burstPath(i)))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return 0, 0, fmt.Errorf("burst: %w", err)
 		}

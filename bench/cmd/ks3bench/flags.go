@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,7 +23,7 @@ type options struct {
 	small       int
 	largeMiB    int64
 	many        int
-	memFiles    int
+	memFiles    []int
 	watchFiles  int
 	watchBurst  int
 	watchDelay  time.Duration
@@ -37,7 +38,7 @@ var allCases = []string{"upload-small", "upload-large", "upload-large-encrypted"
 
 func parseFlags(args []string) (options, error) {
 	var o options
-	var rclone, cases, skip string
+	var rclone, cases, skip, memFiles string
 	fs := flag.NewFlagSet("ks3bench", flag.ContinueOnError)
 	fs.StringVar(&o.ks3sync, "ks3sync", "", "ks3sync binary (required)")
 	fs.StringVar(&rclone, "rclone", "rclone", "comma-separated rclone binaries to compare with (\"\" for none)")
@@ -50,7 +51,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.small, "small", 10000, "files of the small tree (1-64 KiB each)")
 	fs.Int64Var(&o.largeMiB, "large-mib", 1024, "size of the large file in MiB")
 	fs.IntVar(&o.many, "many", 100000, "files of the no-op tree (1 B-1 KiB each)")
-	fs.IntVar(&o.memFiles, "mem-files", 1000000, "empty files of the memory tree")
+	fs.StringVar(&memFiles, "mem-files", "1000000,2000000", "comma-separated sizes (empty files) of the memory case's trees; the peak RSS of the largest is compared with the smallest's")
 	fs.IntVar(&o.watchFiles, "watch-files", 200, "files timed one by one by the watch case")
 	fs.IntVar(&o.watchBurst, "watch-burst", 10000, "files of the watch case's burst")
 	fs.DurationVar(&o.watchDelay, "watch-delay", 200*time.Millisecond, "watch quiet period")
@@ -72,14 +73,37 @@ func parseFlags(args []string) (options, error) {
 			return o, fmt.Errorf("unknown case %q (have %s)", c, strings.Join(allCases, ", "))
 		}
 	}
+	sizes, err := parseSizes(memFiles)
+	if err != nil {
+		return o, fmt.Errorf("-mem-files: %w", err)
+	}
+	o.memFiles = sizes
 	if o.smoke {
-		o.reps, o.small, o.largeMiB, o.many, o.memFiles = 1, 40, 8, 200, 2000
+		o.reps, o.small, o.largeMiB, o.many, o.memFiles = 1, 40, 8, 200, []int{1000, 2000}
 		o.watchFiles, o.watchBurst = 10, 200
 	}
 	if o.reps < 1 || o.concurrency < 1 {
 		return o, errors.New("-reps and -concurrency must be at least 1")
 	}
 	return o, nil
+}
+
+// parseSizes reads a comma-separated list of positive counts and returns
+// them sorted, without duplicates.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range splitList(s) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive count", f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no size given")
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

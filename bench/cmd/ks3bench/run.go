@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ks3sync/ks3sync/bench/harness"
@@ -21,21 +23,15 @@ type report struct {
 	Summaries []harness.Summary `json:"summaries"`
 	// Watch and Memory are keyed by server.
 	Watch  map[string]harness.WatchResult `json:"watch,omitempty"`
-	Memory map[string]memoryResult        `json:"memory,omitempty"`
-}
-
-// memoryResult is the cost of the dry run over the memory tree.
-type memoryResult struct {
-	Files   int     `json:"files"`
-	WallSec float64 `json:"wall_s"`
-	CPUSec  float64 `json:"cpu_s"`
-	RSSMiB  float64 `json:"rss_mib"`
+	Memory map[string][]harness.MemoryRow `json:"memory,omitempty"`
 }
 
 // dataset locations under the work folder.
 type dataset struct {
-	small, large, many, mem string
-	smallSpec               harness.TreeSpec
+	small, large, many string
+	smallSpec          harness.TreeSpec
+	// mem are the memory case's trees, smallest first.
+	mem []harness.MemoryTree
 }
 
 func run(ctx context.Context, o options) (*report, error) {
@@ -69,7 +65,7 @@ type server struct {
 // versitygw, which ks3sync reaches with SigV4.
 func servers(o options) []server {
 	out := []server{{name: harness.ServerKS3Sync, start: func(ctx context.Context, root, logPath string) (*harness.Server, error) {
-		return harness.StartServer(ctx, o.ks3sync, root, logPath, credentials)
+		return harness.StartServer(ctx, o.ks3sync, root, logPath, credentials, harness.ServeOptions{})
 	}}}
 	if o.versitygw != "" {
 		out = append(out, server{name: harness.ServerVersityGW, signature: "v4", start: func(ctx context.Context, root, logPath string) (*harness.Server, error) {
@@ -116,18 +112,25 @@ func generate(ctx context.Context, o options) (dataset, error) {
 	base := filepath.Join(o.work, "data")
 	d := dataset{
 		small: filepath.Join(base, "small"), large: filepath.Join(base, "large"),
-		many: filepath.Join(base, "many"), mem: filepath.Join(base, "mem"),
+		many:      filepath.Join(base, "many"),
 		smallSpec: harness.TreeSpec{Files: o.small, PerDir: 100, MinSize: 1 << 10, MaxSize: 64 << 10, Seed: 1},
 	}
-	specs := []struct {
+	type spec struct {
 		dir   string
 		spec  harness.TreeSpec
 		cases []string
-	}{
+	}
+	specs := []spec{
 		{d.small, d.smallSpec, []string{"upload-small", "download-small"}},
 		{d.large, harness.TreeSpec{Files: 1, PerDir: 1, MinSize: o.largeMiB << 20, MaxSize: o.largeMiB << 20, Seed: 2}, []string{"upload-large", "upload-large-encrypted"}},
 		{d.many, harness.TreeSpec{Files: o.many, PerDir: 1000, MinSize: 1, MaxSize: 1 << 10, Seed: 3}, []string{"noop-rerun"}},
-		{d.mem, harness.TreeSpec{Files: o.memFiles, PerDir: 1000, Seed: 4}, []string{"memory"}},
+	}
+	// Empty files: a million of them cost inodes and folder entries, no data
+	// blocks.
+	for _, n := range o.memFiles {
+		t := harness.MemoryTree{Files: n, Dir: filepath.Join(base, fmt.Sprintf("mem-%d", n))}
+		d.mem = append(d.mem, t)
+		specs = append(specs, spec{t.Dir, harness.TreeSpec{Files: n, PerDir: 1000, Seed: 4}, []string{"memory"}})
 	}
 	for _, s := range specs {
 		if !slices.ContainsFunc(s.cases, func(c string) bool { return slices.Contains(o.cases, c) }) {
@@ -217,25 +220,97 @@ func runWatch(ctx context.Context, o options, env harness.Env, rep *report) erro
 		len(res.Latencies), res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond), res.Max.Round(time.Millisecond), o.watchDelay+500*time.Millisecond)
 	fmt.Printf("the same into a new folder, %d files: p50 %s, p95 %s, max %s\n",
 		len(res.NewDir), res.NewDirP50.Round(time.Millisecond), res.NewDirP95.Round(time.Millisecond), res.NewDirMax.Round(time.Millisecond))
-	fmt.Printf("burst of %d files: %d objects, the last %s after the last close\n", res.Burst, res.BurstSeen, res.BurstTime.Round(time.Millisecond))
+	fmt.Printf("burst of %d files into %d new folders (burst/dNN/eNN/, 100 files to a folder): %d objects, the last %s after the last close; passes: %d%s\n",
+		res.Burst, res.BurstFolders, res.BurstSeen, res.BurstTime.Round(time.Millisecond), res.BurstPassCount(), outcomeList(res.BurstPasses))
 	return nil
 }
 
-// runMemory measures the dry run over the memory tree.
+// outcomeList spells out pass counts by outcome, " (ok 3, failed 1)", or
+// "" when there are none.
+func outcomeList(byOutcome map[string]int) string {
+	var parts []string
+	for _, o := range slices.Sorted(maps.Keys(byOutcome)) {
+		parts = append(parts, fmt.Sprintf("%s %d", o, byOutcome[o]))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// runMemory measures the memory case's passes over every tree: the dry run
+// against env's server and, on ks3sync serve, the passes over a bucket
+// seeded with `serve --import`.
 func runMemory(ctx context.Context, o options, env harness.Env, d dataset, rep *report) error {
 	if !slices.Contains(o.cases, "memory") {
 		return nil
 	}
-	m, err := harness.ScanMemory(ctx, env, o.ks3sync, o.work, d.mem)
-	if err != nil {
-		return err
+	var rows []harness.MemoryRow
+	for _, t := range d.mem {
+		row, err := harness.DryRunMemory(ctx, env, o.ks3sync, o.work, t)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("memory %9d files  %-10s  wall %7.2fs  cpu %7.2fs  rss %6.0f MiB\n", row.Files, row.Pass, row.WallSec, row.CPUSec, row.RSSMiB)
+		rows = append(rows, row)
 	}
-	mem := memoryResult{Files: o.memFiles, WallSec: m.Wall.Seconds(), CPUSec: m.CPUSec(), RSSMiB: float64(m.MaxRSSKiB) / 1024}
+	var err error
+	if env.Server == harness.ServerKS3Sync {
+		var seeded []harness.MemoryRow
+		seeded, err = harness.SeededMemory(ctx, harness.SeededPlan{Bin: o.ks3sync, Work: o.work, Cred: credentials, Trees: d.mem, Progress: os.Stdout})
+		rows = append(rows, seeded...)
+	}
 	if rep.Memory == nil {
-		rep.Memory = map[string]memoryResult{}
+		rep.Memory = map[string][]harness.MemoryRow{}
 	}
-	rep.Memory[env.Server] = mem
-	fmt.Printf("\n## %s: memory\n\nrun --dry-run over %d empty files: wall %.2fs, CPU %.2fs, peak RSS %.0f MiB (target < 200 MB)\n",
-		env.Server, o.memFiles, mem.WallSec, mem.CPUSec, mem.RSSMiB)
-	return nil
+	rep.Memory[env.Server] = rows
+	printMemory(env.Server, rows)
+	return err
+}
+
+// memTarget is the issue's bound on the peak RSS of a pass over 1,000,000
+// files, 200 MB, in MiB; memFlat is the allowed growth from there to
+// 2,000,000 files.
+const (
+	memTarget = 200e6 / (1 << 20)
+	memFlat   = 1.10
+)
+
+// printMemory prints the memory case's table and, per pass, the peak RSS
+// of the largest tree over the smallest's.
+func printMemory(server string, rows []harness.MemoryRow) {
+	fmt.Printf("\n## %s: memory (peak RSS of ks3sync; target ≤ 200 MB = %.0f MiB, and flat: largest/smallest ≤ %.2f)\n\n", server, memTarget, memFlat)
+	fmt.Println("| files | pass | wall | CPU | peak RSS | ≤ 200 MB |")
+	fmt.Println("|---:|---|---:|---:|---:|---|")
+	for _, r := range rows {
+		fmt.Printf("| %d | %s | %.2f s | %.2f s | %.0f MiB | %s |\n", r.Files, memPassLabel[r.Pass], r.WallSec, r.CPUSec, r.RSSMiB, metWord(r.RSSMiB <= memTarget))
+	}
+	fmt.Println()
+	for _, p := range []harness.MemoryPass{harness.MemDryRun, harness.MemFirstPass, harness.MemNoop} {
+		small, large, ok := harness.MemoryExtremes(rows, p)
+		if !ok {
+			continue
+		}
+		ratio := large.RSSMiB / small.RSSMiB
+		verdict := metWord(ratio <= memFlat)
+		if small.Files < 1000000 {
+			verdict = "the target is for 1,000,000 files and more"
+		}
+		fmt.Printf("%s: peak RSS at %d files / at %d files = %.0f / %.0f MiB = %.2f (target ≤ %.2f: %s)\n",
+			p, large.Files, small.Files, large.RSSMiB, small.RSSMiB, ratio, memFlat, verdict)
+	}
+}
+
+// memPassLabel describes each pass in the table.
+var memPassLabel = map[harness.MemoryPass]string{
+	harness.MemDryRun:    "`run --dry-run` to an empty prefix",
+	harness.MemFirstPass: "`run`, bucket seeded by `serve --import`, no state DB (all found in sync, recorded)",
+	harness.MemNoop:      "`run` again: no-op with the state DB",
+}
+
+func metWord(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
 }
