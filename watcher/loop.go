@@ -136,6 +136,11 @@ func (l *loop) handleEvent(ev fsnotify.Event, at time.Time) {
 		return
 	}
 	if newDir {
+		// A suppression of the folder itself (ks3sync removed it) ends
+		// here unless the folder is as ks3sync left it: otherwise it
+		// would still match when the folder goes again, and drop that.
+		// The folder's files are listed either way.
+		l.w.suppress.drop(c.path, at, l.w.stat)
 		// Files may appear before the watch does. Once it is in place, the
 		// files already there are listed and each settles on its own, as
 		// in a folder that was watched before: a file written in a new

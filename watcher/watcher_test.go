@@ -310,3 +310,32 @@ func TestRunFolderMovedAwayAndBackAfterWrite(t *testing.T) {
 	}
 	t.Logf("after e -> d: %q", h.await("d/f.txt"))
 }
+
+// A folder ks3sync removed (emptied by another device) that comes back and
+// is then moved away within the suppression of its removal: the move is
+// reported, not taken for the echo of the removal.
+func TestRunFolderBackAfterRemovalThenMoved(t *testing.T) {
+	h := runWatcher(t, Options{}, func(root string) {
+		if err := os.MkdirAll(filepath.Join(root, "d"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	})
+	h.w.Suppress("d", time.Now().Add(time.Minute)) // as removeEmptied does
+	if err := os.Remove(h.path("d")); err != nil {
+		t.Fatal(err)
+	}
+	h.w.Settle("d")
+	time.Sleep(300 * time.Millisecond) // the removal's event is dropped as its echo
+	// Back, with a file another device wrote (a download's own echo).
+	if err := os.Mkdir(h.path("d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h.w.Suppress("d/f.txt", time.Now().Add(time.Minute))
+	h.write("d/f.txt", "pulled")
+	h.w.Settle("d/f.txt")
+	time.Sleep(300 * time.Millisecond)
+	if err := os.Rename(h.path("d"), h.path("e")); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after d -> e: %q", h.await("e/f.txt", "d"))
+}
