@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ks3sync/ks3sync/cmd/ks3sync/internal/progress"
+	"github.com/ks3sync/ks3sync/planner"
 	"github.com/ks3sync/ks3sync/syncer"
 )
 
@@ -33,7 +36,17 @@ type reporter struct {
 	track *progress.Tracker
 	term  *progress.Terminal
 	stop  context.CancelFunc // of the periodic progress lines
+	// buf holds the lines for out while no progress display shares the
+	// screen: a dry run of a million files prints a million lines, and a
+	// write each was a third of its time. It is flushed at most
+	// flushEvery after a line, at the end of every pass and on close.
+	buf     *bufio.Writer
+	flushed time.Time
 }
+
+// flushEvery bounds how long a printed line may wait in the buffer while
+// events keep coming.
+const flushEvery = 200 * time.Millisecond
 
 // reporterOptions choose the reporter's form.
 type reporterOptions struct {
@@ -45,9 +58,13 @@ type reporterOptions struct {
 
 func newReporter(out, errw io.Writer, o reporterOptions) *reporter {
 	r := &reporter{out: out, errw: errw, log: o.log}
+	if o.log == nil && !(o.progress && !o.json && progress.IsTerminal(errw)) {
+		r.buf = bufio.NewWriterSize(out, 64<<10)
+		r.out = r.buf
+	}
 	switch {
 	case o.json:
-		r.json = json.NewEncoder(out)
+		r.json = json.NewEncoder(r.out)
 		r.json.SetEscapeHTML(false)
 	case !o.progress:
 	case progress.IsTerminal(errw):
@@ -76,6 +93,19 @@ func (r *reporter) report(ev syncer.Event) {
 		logEvent(r.log, ev)
 	default:
 		r.print(ev)
+	}
+	r.flush(ev.Kind == syncer.EventPassEnd || ev.Kind == syncer.EventRefused)
+}
+
+// flush writes out the buffered lines when now is true or they have waited
+// flushEvery; r.mu must be held.
+func (r *reporter) flush(now bool) {
+	if r.buf == nil || r.buf.Buffered() == 0 {
+		return
+	}
+	if t := time.Now(); now || t.Sub(r.flushed) >= flushEvery {
+		r.buf.Flush()
+		r.flushed = t
 	}
 }
 
@@ -116,6 +146,7 @@ func (r *reporter) print(ev syncer.Event) {
 	}
 	w := r.out
 	if ev.Kind == syncer.EventError || ev.Kind == syncer.EventWarning || ev.Kind == syncer.EventRefused {
+		r.flush(true) // what came before it on stdout first
 		w = r.errw
 	}
 	if r.term != nil {
@@ -138,10 +169,16 @@ func consoleLine(ev syncer.Event) string {
 	case syncer.EventDeleteLocal:
 		return fmt.Sprintf("deleted       %s  (%s)", ev.Path, ev.Reason)
 	case syncer.EventConflict:
-		return fmt.Sprintf("conflict      %s  (%s; kept both)", ev.Path, ev.Reason)
+		if ev.Action == string(planner.Conflict) {
+			return fmt.Sprintf("conflict      %s  (%s; kept both)", ev.Path, ev.Reason)
+		}
+		return fmt.Sprintf("conflict      %s  (%s)", ev.Path, ev.Reason) // the reason says what was kept
 	case syncer.EventError:
 		return fmt.Sprintf("error         %s: %s", ev.Path, ev.Error)
 	case syncer.EventWarning:
+		if name := cmp.Or(ev.Key, ev.Path); name != "" {
+			return fmt.Sprintf("warning       %s: %s", name, ev.Reason)
+		}
 		return fmt.Sprintf("warning       %s", ev.Reason)
 	case syncer.EventPassEnd:
 		return summaryLine(ev)
@@ -208,6 +245,9 @@ func logEvent(log *zerolog.Logger, ev syncer.Event) {
 
 // close removes the progress display.
 func (r *reporter) close() {
+	r.mu.Lock()
+	r.flush(true)
+	r.mu.Unlock()
 	if r.term != nil {
 		r.term.Close()
 	}
