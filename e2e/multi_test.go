@@ -284,9 +284,9 @@ pairs:
 			}
 			id++
 		case k == 7:
-			// One of d0 to d4 that the device has, to one of d5 to d9 that
-			// it does not have.
-			from, to := folders(d, 0, 5, true), folders(d, 5, 10, false)
+			// One of d0 to d9 that the device has, to one it does not have
+			// (a folder may come back to a name it had a moment ago).
+			from, to := folders(d, 0, 10, true), folders(d, 0, 10, false)
 			if len(from) > 0 && len(to) > 0 && os.Rename(filepath.Join(roots[d], from[rng.IntN(len(from))]), filepath.Join(roots[d], to[rng.IntN(len(to))])) == nil {
 				kind = 5
 			}
