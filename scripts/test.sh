@@ -33,12 +33,6 @@ echo "status page screenshots: $KS3SYNC_SCREENSHOTS"
 echo "== go test, pure-Go SQLite driver (CGO_ENABLED=0)"
 CGO_ENABLED=0 go test -count=1 ./internal/... ./state/... ./ks3server/...
 
-# The Windows build itself, under Wine against serve: a push, and a pull of
-# names Windows cannot hold, pushed back edited (installs wine64 and
-# mingw-w64 on first use).
-echo "== the Windows build under Wine (scripts/wine-e2e.sh)"
-./scripts/wine-e2e.sh
-
 # The release snapshot cross-compiles every shipped platform (what
 # scripts/cross.sh does on its own for `make cross`).
 echo "== release snapshot on a fresh clone: cross-compiled archives, checksums and packages checked (make release-check)"
