@@ -39,7 +39,7 @@ release-check:
 	./scripts/release-check.sh
 
 # The Windows build under Wine against serve (installs wine64 and mingw-w64,
-# about 1.6 GB, on first use); part of `make test`.
+# about 1.6 GB, on first use); on demand, not part of `make test`.
 wine-e2e:
 	./scripts/wine-e2e.sh
 
