@@ -197,8 +197,8 @@ func Deletions(res *Result) (remote, local int) {
 				remote--
 			}
 		case DeleteLocal:
-			if uploaded := a.Base.ETag; downloaded[uploaded] > 0 {
-				downloaded[uploaded]--
+			if etag := a.Base.ETag; downloaded[etag] > 0 {
+				downloaded[etag]--
 				local--
 			}
 		}

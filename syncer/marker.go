@@ -22,7 +22,7 @@ import (
 // deletions. A push pair writes nothing into its folder: emptying it
 // entirely is never propagated (a warning says so). Its folder's identity
 // (device and inode, or volume and file index) is recorded in the state
-// store instead, for every pair: an empty folder with another identity, as
+// store instead: an empty folder with another identity, as
 // an empty mount point whose disk is not mounted has, fails a push pass
 // (ErrFolderReplaced), since a backup of it cannot do its job.
 const markerName = "folder"
@@ -84,7 +84,7 @@ func (s *Syncer) recordedFolder(ctx context.Context) string {
 
 // markFolder records, after a pass that found the folder as it should be
 // (holding files, or new to the pair: the caller decides), the folder's
-// identity, and for a both pair puts the folder marker in place. It is
+// identity (push pairs), and for a both pair puts the folder marker in place. It is
 // never called for an empty folder of a pair that has synced files (that
 // may be an empty mount point). What cannot be recorded leaves the guard
 // as it was, so it is only logged.
@@ -113,7 +113,7 @@ func (s *Syncer) markFolder(ctx context.Context) {
 // recordFolder records the local folder's identity when it is not the one
 // recorded already.
 func (s *Syncer) recordFolder(ctx context.Context) {
-	if s.db == nil {
+	if s.db == nil || s.opts.Direction != planner.Push { // only a push pass reads it
 		return
 	}
 	id, err := localfs.FolderIdentity(s.opts.Root)
